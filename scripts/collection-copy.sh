@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Copies the files git knows (tracked, and untracked but not ignored) into
+# .tmp/<name>/ansible_collections/d365fo/dataalm, the real directory ansible-test insists on.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dest=".tmp/${1:-sanity}/ansible_collections/d365fo/dataalm"
+rm -rf "$dest"
+mkdir -p "$dest"
+git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
+  [ -e "$f" ] || continue   # deleted in the work tree but still in the index
+  mkdir -p "$dest/$(dirname "$f")"
+  cp -p "$f" "$dest/$f"
+done
+echo "$dest"
