@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 VENV=.venv
-SYSTEM_PACKAGES=(unixodbc odbc-postgresql postgresql python3-venv)
+SYSTEM_PACKAGES=(unixodbc odbc-postgresql postgresql)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
