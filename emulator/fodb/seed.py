@@ -180,7 +180,8 @@ def seed_statements(scale: int = 1, seed: int = 0, environment_name: str = "",
     # -- environment-specific system tables (one own AOS, one that belongs to production) ------
     for k, server in enumerate(("own_server", "foreign_server")):
         add(f"INSERT INTO SYSSERVERCONFIG (RECID, SERVERID, ENABLEBATCH, SERVERGUID) VALUES"
-            f" (%(r)s, %({server})s, 1, %(g)s)", {"r": _fixed_recid(8, k), "g": f"{{0000000{k}-aaaa-4bbb-8ccc-000000000000}}"})
+            f" (%(r)s, %({server})s, 1, %(g)s)",
+            {"r": _fixed_recid(8, k), "g": f"{{0000000{k}-aaaa-4bbb-8ccc-000000000000}}"})
         add(f"INSERT INTO BATCHSERVERCONFIG (RECID, SERVERID) VALUES (%(r)s, %({server})s)", {"r": _fixed_recid(9, k)})
         add(f"INSERT INTO BATCHSERVERGROUP (RECID, GROUPID, SERVERID, CREATEDBY) VALUES"
             f" (%(r1)s, '', %({server})s, 'Admin'), (%(r2)s, 'INTEG', %({server})s, 'Admin')",
@@ -216,7 +217,8 @@ def seed_statements(scale: int = 1, seed: int = 0, environment_name: str = "",
     add("INSERT INTO LOGISTICSELECTRONICADDRESS (RECID, LOCATOR, TYPE, DESCRIPTION, LOCATION)"
         " SELECT %(base)s + %(emails)s + i,"
         " CASE i %% 3 WHEN 0 THEN '+1 425 555 ' || lpad((i %% 10000)::text, 4, '0')"
-        " WHEN 1 THEN 'https://www.customer' || i || '.example' ELSE '+1 425 556 ' || lpad((i %% 10000)::text, 4, '0') END,"
+        " WHEN 1 THEN 'https://www.customer' || i || '.example'"
+        " ELSE '+1 425 556 ' || lpad((i %% 10000)::text, 4, '0') END,"
         " CASE i %% 3 WHEN 0 THEN 1 WHEN 1 THEN 3 ELSE 5 END,"
         " CASE i %% 3 WHEN 0 THEN 'Phone' WHEN 1 THEN 'Web site' ELSE 'Fax' END, 5637150000 + i"
         " FROM generate_series(1, (%(emails)s + 1) / 2) AS i")
@@ -232,7 +234,8 @@ def seed_statements(scale: int = 1, seed: int = 0, environment_name: str = "",
     # -- documents ---------------------------------------------------------------------------------
     add("INSERT INTO DOCUVALUE (RECID, FILENAME, FILETYPE, NAME, FILEID, ACCESSINFORMATION, STORAGEPROVIDERID,"
         " MODIFIEDBY, MODIFIEDDATETIME)"
-        " SELECT %(base)s + i, 'attachment' || i, 'pdf', 'Attachment ' || i, '{' || md5(i::text || %(seed)s::text) || '}',"
+        " SELECT %(base)s + i, 'attachment' || i, 'pdf', 'Attachment ' || i,"
+        " '{' || md5(i::text || %(seed)s::text) || '}',"
         " CASE WHEN i %% 4 = 0 THEN '' ELSE 'https://prodstorage.blob.core.windows.net/documents/' || i END,"
         " CASE WHEN i %% 4 = 0 THEN 0 ELSE 1 END, 'alice', TIMESTAMP '2026-01-01'"
         " FROM generate_series(1, %(documents)s) AS i")
@@ -250,7 +253,8 @@ def seed_statements(scale: int = 1, seed: int = 0, environment_name: str = "",
     add("INSERT INTO INTEGRATIONACTIVITYTABLE (RECID, NAME, DESCRIPTION, ACTIVITYID, STATE, DIRECTION,"
         " DEFINITIONGROUPNAME) VALUES"
         " (%(a1)s, 'Customers import', 'CRM customers', '{6D31E09F-0249-459F-94F0-AAD9C2C47B64}', 1, 0, 'CustImport'),"
-        " (%(a2)s, 'Sales orders export', 'To the data lake', '{A7B8C9D0-1234-4E5F-8A9B-0C1D2E3F4A5B}', 1, 1, 'SOExport')",
+        " (%(a2)s, 'Sales orders export', 'To the data lake',"
+        " '{A7B8C9D0-1234-4E5F-8A9B-0C1D2E3F4A5B}', 1, 1, 'SOExport')",
         {"a1": _fixed_recid(15, 0), "a2": _fixed_recid(15, 1)})
     add("INSERT INTO INTEGRATIONACTIVITYRUNTIMETABLE (RECID, ACTIVITYTABLE, BATCHJOBID, MONITORINGJOBID) VALUES"
         " (%(r1)s, %(a1)s, %(j1)s, %(m1)s), (%(r2)s, %(a2)s, %(j2)s, 0)",
@@ -278,7 +282,8 @@ def seed_statements(scale: int = 1, seed: int = 0, environment_name: str = "",
     add("INSERT INTO BUSINESSEVENTSENDPOINT (RECID, NAME, TYPE, KEYVAULTDNSNAME, KEYVAULTSECRETNAME, AZUREAPPID,"
         " AZUREAPPSECRET, ENDPOINTURL, FLOWENDPOINTURL) VALUES"
         " (%(r1)s, 'Prod event grid', 2, 'https://contoso-prod-kv.vault.azure.net/', 'eventgrid-key',"
-        " '9b1c4a2d-1111-4c1d-8e2f-0a1b2c3d4e5f', 'prod-app-secret-value', 'https://contoso-prod.westeurope-1.eventgrid.azure.net/api/events', ''),"
+        " '9b1c4a2d-1111-4c1d-8e2f-0a1b2c3d4e5f', 'prod-app-secret-value',"
+        " 'https://contoso-prod.westeurope-1.eventgrid.azure.net/api/events', ''),"
         " (%(r2)s, 'Prod Power Automate', 5, '', '', '', '', '', 'https://prod-01.westeurope.logic.azure.com/workflows/abc')",
         {"r1": _fixed_recid(18, 0), "r2": _fixed_recid(18, 1)})
     add("INSERT INTO BUSINESSEVENTSCONFIGURATION (RECID, BUSINESSEVENTSTABLE, LEGALENTITY, BUSINESSEVENTSENDPOINT)"
@@ -315,7 +320,8 @@ def seed_statements(scale: int = 1, seed: int = 0, environment_name: str = "",
         {"r": _fixed_recid(25, 0)})
     add("INSERT INTO SYSFLIGHTING (RECID, FLIGHTNAME, ENABLED) VALUES (%(r1)s, 'DMFEnableAllCompanyExport', 1),"
         " (%(r2)s, 'EnablePriorityBasedBatchScheduling', 1)", {"r1": _fixed_recid(26, 0), "r2": _fixed_recid(26, 1)})
-    add("INSERT INTO SYSSQMSETTINGS (RECID, ENABLED, GLOBALGUID) VALUES (%(r)s, 1, '{5C2D7B1E-0F3A-4B6C-9D8E-7F6A5B4C3D2E}')",
+    add("INSERT INTO SYSSQMSETTINGS (RECID, ENABLED, GLOBALGUID) VALUES"
+        " (%(r)s, 1, '{5C2D7B1E-0F3A-4B6C-9D8E-7F6A5B4C3D2E}')",
         {"r": _fixed_recid(27, 0)})
     add("INSERT INTO SYSSERVICECONFIGURATIONSETTING (RECID, NAME, VALUE) VALUES"
         " (%(r1)s, 'TENANTID', '8f2c1a7e-0d4b-4c2e-9a51-3e6b7c8d9e0f'), (%(r2)s, 'ENVIRONMENTNAME', %(env)s)",
@@ -335,7 +341,8 @@ def seed_statements(scale: int = 1, seed: int = 0, environment_name: str = "",
         " (%(r1)s, 1, 1, 'https://contoso-prod-ret.commerce.dynamics.com/RetailServer/Commerce'),"
         " (%(r2)s, 1, 7, 'https://contoso-prod-ret.commerce.dynamics.com/POS')",
         {"r1": _fixed_recid(32, 0), "r2": _fixed_recid(32, 1)})
-    add("INSERT INTO RETAILSHAREDPARAMETERS (RECID, KEY_, TENANTID) VALUES (%(r)s, 0, '8f2c1a7e-0d4b-4c2e-9a51-3e6b7c8d9e0f')",
+    add("INSERT INTO RETAILSHAREDPARAMETERS (RECID, KEY_, TENANTID) VALUES"
+        " (%(r)s, 0, '8f2c1a7e-0d4b-4c2e-9a51-3e6b7c8d9e0f')",
         {"r": _fixed_recid(33, 0)})
     add("INSERT INTO RETAILHARDWAREPROFILE (RECID, PROFILEID, SECUREMERCHANTPROPERTIES) VALUES"
         " (%(r1)s, 'HW001', convert_to('<MerchantAccount>prod-adyen-key</MerchantAccount>', 'UTF8')),"

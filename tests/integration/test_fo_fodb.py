@@ -36,7 +36,8 @@ def test_seed_covers_what_the_cleanup_needs(pg_server, prod_db):
     assert {r[0] for r in _query(pg_server, prod_db, "SELECT DISTINCT ENABLE FROM USERINFO")} == {0, 1}
     assert _scalar(pg_server, prod_db, f"SELECT COUNT(*) FROM USERINFO WHERE PARTITION = {FOREIGN_PARTITION}") == 1
     # e-mails, some stored with TYPE 0, plus phone / URL / fax rows
-    assert _scalar(pg_server, prod_db, "SELECT COUNT(*) FROM LOGISTICSELECTRONICADDRESS WHERE LOCATOR LIKE '%@%'") == 1000
+    emails = "SELECT COUNT(*) FROM LOGISTICSELECTRONICADDRESS WHERE LOCATOR LIKE '%@%'"
+    assert _scalar(pg_server, prod_db, emails) == 1000
     assert _scalar(pg_server, prod_db,
                    "SELECT COUNT(*) FROM LOGISTICSELECTRONICADDRESS WHERE LOCATOR LIKE '%@%' AND TYPE = 0") == 100
     assert {r[0] for r in _query(pg_server, prod_db, "SELECT DISTINCT TYPE FROM LOGISTICSELECTRONICADDRESS")} == {
@@ -61,7 +62,8 @@ def test_seed_is_deterministic_and_scales(pg_server, prod_db):
     other = "fodb_test_scale"
     fodb.create_environment_database(pg_server.admin_dsn, other, scale=2, environment_name="contoso-prod")
     try:
-        assert _scalar(pg_server, other, "SELECT COUNT(*) FROM LOGISTICSELECTRONICADDRESS WHERE LOCATOR LIKE '%@%'") == 2000
+        emails = "SELECT COUNT(*) FROM LOGISTICSELECTRONICADDRESS WHERE LOCATOR LIKE '%@%'"
+        assert _scalar(pg_server, other, emails) == 2000
         sql = "SELECT ID, ENABLE, NETWORKALIAS FROM USERINFO WHERE RECID < 5637200000 ORDER BY RECID"
         assert _query(pg_server, other, sql) == _query(pg_server, prod_db, sql)
     finally:
