@@ -1,0 +1,362 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+name: report
+type: aggregate
+short_description: Write a run report (JSON, Markdown, JUnit XML) for database movement runbooks
+version_added: 1.0.0
+description:
+  - Collects, per target host, the preflight findings, the operation id, status and duration, every
+    clean-up step with its row counts, the configuration restored, the verification results and every
+    failure with its cause, from the result keys the collection's modules return
+    (C(findings), C(operation_id), C(status), C(state), C(action), C(duration_seconds), C(steps),
+    C(restored), C(verification)).
+  - At the end of the run it writes C(report.json), C(summary.md) and C(junit.xml) into a new
+    directory under O(output_dir) and prints where they are.
+  - Secrets are removed defensively even when a task result carries one. Keys that name credentials
+    are dropped, and passwords in ODBC strings, SAS signatures, bearer tokens and JWTs in any value are
+    replaced with C(********).
+  - Enable it with C(callbacks_enabled = d365fo.dataalm.report) in C(ansible.cfg) or
+    C(ANSIBLE_CALLBACKS_ENABLED=d365fo.dataalm.report).
+requirements:
+  - enabled through C(callbacks_enabled)
+options:
+  output_dir:
+    description: Directory under which each run writes its report directory.
+    type: path
+    default: ./dataalm-reports
+    env:
+      - name: DATAALM_REPORT_DIR
+    ini:
+      - section: callback_d365fo_dataalm_report
+        key: output_dir
+  run_name:
+    description:
+      - Name of the run's directory. Defaults to the UTC start time and the playbook's name.
+      - Set it in pipelines to find the report at a fixed path.
+    type: str
+    env:
+      - name: DATAALM_REPORT_RUN_NAME
+    ini:
+      - section: callback_d365fo_dataalm_report
+        key: run_name
+"""
+
+import json
+import os
+import re
+import time
+from datetime import datetime, timezone
+from xml.sax.saxutils import quoteattr
+
+from ansible.plugins.callback import CallbackBase
+
+REDACTED = "********"
+# Keys whose values are credentials whatever they contain.
+SECRET_KEY_PATTERN = re.compile(
+    r"(password|passwd|secret|token|credential|connection_string|authorization|api_?key|private_key|"
+    r"client_assertion)|(^|_)(pwd|sas|sig)(_|$)",
+    re.IGNORECASE,
+)
+# Keys that are not secrets although they match the pattern above.
+SAFE_KEYS = frozenset(("token_type", "tokens", "no_log_values", "changed"))
+SECRET_VALUE_PATTERNS = (
+    # ODBC / ADO style: Pwd=...; Password=...; AccessToken=...
+    (re.compile(r"(?i)\b(pwd|password|accesstoken|access_token|client_secret)\s*=\s*(\{[^}]*\}|[^;&\s]*)"),
+     lambda m: "%s=%s" % (m.group(1), REDACTED)),
+    # Azure SAS signature in a URL or query string.
+    (re.compile(r"(?i)\b(sig|signature)=[^&\s\"']+"), lambda m: "%s=%s" % (m.group(1), REDACTED)),
+    (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*"), lambda m: "Bearer " + REDACTED),
+    # JSON Web Tokens (access and id tokens) wherever they appear.
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), lambda m: REDACTED),
+    (re.compile(r"(?i)\b(client_secret|password)(\"?\s*[:=]\s*\"?)[^\s\",;]+"),
+     lambda m: "%s%s%s" % (m.group(1), m.group(2), REDACTED)),
+)
+# Result keys the collection's modules agree to return (common brief: callback contract).
+OPERATION_KEYS = ("operation_id", "status", "state", "action", "duration_seconds", "started_at", "completed_at")
+FACT_SUFFIXES = ("_findings", "_verification")
+
+
+def redact(value):
+    """Copy of ``value`` without secrets: credential keys dropped, secret-looking text masked."""
+    if isinstance(value, dict):
+        cleaned = {}
+        for key, item in value.items():
+            if key == "invocation":
+                continue  # module arguments: the first place a secret would leak
+            if isinstance(key, str) and key not in SAFE_KEYS and SECRET_KEY_PATTERN.search(key):
+                if item not in (None, "", [], {}):
+                    cleaned[key] = REDACTED
+                continue
+            cleaned[key] = redact(item)
+        return cleaned
+    if isinstance(value, (list, tuple)):
+        return [redact(item) for item in value]
+    if isinstance(value, str):
+        for pattern, replacement in SECRET_VALUE_PATTERNS:
+            value = pattern.sub(replacement, value)
+        return value
+    return value
+
+
+def _utcnow():
+    return datetime.now(timezone.utc)
+
+
+def _new_host():
+    return {
+        "status": "ok",
+        "findings": [],
+        "operations": [],
+        "cleanup_steps": [],
+        "restored": [],
+        "verification": [],
+        "failures": [],
+        "tasks": [],
+    }
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "d365fo.dataalm.report"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self, display=None):
+        super(CallbackModule, self).__init__(display=display)
+        self.started = _utcnow()
+        self.playbook = None
+        self.hosts = {}
+        self._task_started = {}
+
+    # ---------------------------------------------------------------- events
+
+    def v2_playbook_on_start(self, playbook):
+        self.playbook = os.path.basename(getattr(playbook, "_file_name", "") or "playbook")
+
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        self._task_started[task._uuid] = time.monotonic()
+
+    def v2_playbook_on_handler_task_start(self, task):
+        self._task_started[task._uuid] = time.monotonic()
+
+    def v2_runner_on_ok(self, result):
+        self._record(result, "ok")
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        self._record(result, "ignored" if ignore_errors else "failed")
+
+    def v2_runner_on_unreachable(self, result):
+        self._record(result, "unreachable")
+
+    def v2_runner_on_skipped(self, result):
+        self._record(result, "skipped")
+
+    def v2_playbook_on_stats(self, stats):
+        directory = self._write()
+        self._display.display("d365fo.dataalm report: %s" % directory)
+        for name in ("summary.md", "report.json", "junit.xml"):
+            self._display.display("  %s" % os.path.join(directory, name))
+
+    # ---------------------------------------------------------------- collection
+
+    def _record(self, result, outcome):
+        task = getattr(result, "task", None) or result._task
+        host = self.hosts.setdefault(result._host.get_name(), _new_host())
+        data = redact(dict(getattr(result, "result", None) or result._result))
+        started = self._task_started.get(task._uuid)
+        entry = {
+            "name": task.get_name(),
+            "action": getattr(task, "resolved_action", None) or task.action,
+            "status": outcome,
+            "changed": bool(data.get("changed")),
+            "duration_seconds": round(time.monotonic() - started, 3) if started else None,
+        }
+        host["tasks"].append(entry)
+        if outcome in ("failed", "unreachable"):
+            host["status"] = "failed"
+            host["failures"].append({
+                "task": entry["name"],
+                "action": entry["action"],
+                "cause": self._cause(data),
+                "operation_id": data.get("operation_id"),
+            })
+        if outcome == "skipped":
+            return
+        for item in data.get("results") or [data]:
+            if isinstance(item, dict):
+                self._harvest(host, entry, item)
+
+    @staticmethod
+    def _cause(data):
+        message = data.get("msg") or data.get("message") or data.get("reason") or ""
+        for key in ("stderr", "exception"):
+            if not message and data.get(key):
+                message = str(data[key]).strip().splitlines()[-1]
+        return message or "failed without a message"
+
+    def _harvest(self, host, entry, data):
+        if data.get("findings"):
+            host["findings"].extend(data["findings"])
+        if data.get("operation_id"):
+            operation = {key: data.get(key) for key in OPERATION_KEYS}
+            operation["task"] = entry["name"]
+            host["operations"].append(operation)
+        for step in data.get("steps") or []:
+            if isinstance(step, dict):
+                host["cleanup_steps"].append(dict(step, task=entry["name"]))
+        restored = data.get("restored")
+        if restored:
+            host["restored"].extend(restored if isinstance(restored, list) else [restored])
+        verification = data.get("verification")
+        if verification:
+            host["verification"].extend(verification if isinstance(verification, list) else [verification])
+        # Roles publish findings and verification through set_fact (<role>_findings / <role>_verification).
+        for key, value in (data.get("ansible_facts") or {}).items():
+            if not isinstance(value, list) or not value:
+                continue
+            if key.endswith("_verification"):
+                host["verification"] = [v for v in value if isinstance(v, dict)]
+            elif key.endswith("_findings"):
+                host["findings"] = [v for v in value if isinstance(v, dict)]
+
+    # ---------------------------------------------------------------- output
+
+    def report(self):
+        finished = _utcnow()
+        for host in self.hosts.values():
+            if any(v.get("passed") is False for v in host["verification"]):
+                host["status"] = "failed"
+        return redact({
+            "run": {
+                "playbook": self.playbook,
+                "started_at": self.started.isoformat(),
+                "finished_at": finished.isoformat(),
+                "duration_seconds": round((finished - self.started).total_seconds(), 3),
+                "status": "failed" if any(h["status"] == "failed" for h in self.hosts.values()) else "ok",
+            },
+            "hosts": self.hosts,
+        })
+
+    def _write(self):
+        report = self.report()
+        base = self.get_option("output_dir") or "./dataalm-reports"
+        name = self.get_option("run_name") or "%s-%s" % (
+            self.started.strftime("%Y%m%dT%H%M%SZ"), os.path.splitext(self.playbook or "run")[0])
+        directory = os.path.abspath(os.path.join(os.path.expanduser(base), name))
+        os.makedirs(directory, exist_ok=True)
+        files = {
+            "report.json": json.dumps(report, indent=2, sort_keys=True, default=str) + "\n",
+            "summary.md": render_markdown(report),
+            "junit.xml": render_junit(report),
+        }
+        for filename, text in files.items():
+            with open(os.path.join(directory, filename), "w", encoding="utf-8") as handle:
+                handle.write(text)
+        return directory
+
+
+def _or_dash(value):
+    return "-" if value is None else value
+
+
+def _cell(value):
+    text = "" if value is None else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report):
+    run = report["run"]
+    lines = [
+        "# Database movement run report",
+        "",
+        "Playbook `%s`, started %s, %s s, result **%s**." % (
+            run["playbook"], run["started_at"], run["duration_seconds"], run["status"].upper()),
+        "",
+        "| target | result | operation | status | duration (s) | clean-up rows | verification |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, host in sorted(report["hosts"].items()):
+        operation = host["operations"][-1] if host["operations"] else {}
+        rows = sum(int(step.get("rows") or 0) for step in host["cleanup_steps"])
+        checks = host["verification"]
+        passed = sum(1 for check in checks if check.get("passed"))
+        lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            _cell(name), host["status"], _cell(operation.get("operation_id") or "-"),
+            _cell(operation.get("status") or "-"), _cell(_or_dash(operation.get("duration_seconds"))),
+            rows if host["cleanup_steps"] else "-", "%d/%d passed" % (passed, len(checks)) if checks else "-"))
+    for name, host in sorted(report["hosts"].items()):
+        lines += ["", "## %s" % name, ""]
+        if host["findings"]:
+            lines += ["### Preflight findings", ""]
+            lines += ["- **%s** `%s`: %s %s" % (f.get("severity"), f.get("id"), f.get("message"), f.get("remedy"))
+                      for f in host["findings"]]
+            lines.append("")
+        if host["operations"]:
+            lines += ["### Operations", "", "| task | operation id | action | status | duration (s) |",
+                      "|---|---|---|---|---|"]
+            lines += ["| %s | %s | %s | %s | %s |" % (
+                _cell(o.get("task")), _cell(o.get("operation_id")), _cell(o.get("action")),
+                _cell(o.get("status")), _cell(o.get("duration_seconds"))) for o in host["operations"]]
+            lines.append("")
+        if host["cleanup_steps"]:
+            lines += ["### Clean-up steps", "", "| step | rows | changed |", "|---|---|---|"]
+            lines += ["| %s | %s | %s |" % (_cell(s.get("name")), _cell(s.get("rows")), _cell(s.get("changed")))
+                      for s in host["cleanup_steps"]]
+            lines.append("")
+        if host["restored"]:
+            lines += ["### Configuration restored", ""]
+            lines += ["- %s" % _cell(item if not isinstance(item, dict) else
+                                     ", ".join("%s: %s" % kv for kv in sorted(item.items())))
+                      for item in host["restored"]]
+            lines.append("")
+        if host["verification"]:
+            lines += ["### Verification", "", "| check | result | detail |", "|---|---|---|"]
+            lines += ["| %s | %s | %s |" % (_cell(v.get("name")), "pass" if v.get("passed") else "FAIL",
+                                           _cell(v.get("detail"))) for v in host["verification"]]
+            lines.append("")
+        if host["failures"]:
+            lines += ["### Failures", ""]
+            lines += ["- task `%s` (%s): %s" % (f["task"], f["action"], _cell(f["cause"])) for f in host["failures"]]
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_junit(report):
+    suites = []
+    total = failures = 0
+    for name, host in sorted(report["hosts"].items()):
+        cases = []
+        for task in host["tasks"]:
+            body = ""
+            if task["status"] in ("failed", "unreachable"):
+                cause = next((f["cause"] for f in host["failures"] if f["task"] == task["name"]), "failed")
+                body = "<failure message=%s/>" % quoteattr(str(cause))
+            elif task["status"] == "skipped":
+                body = "<skipped/>"
+            cases.append((task["name"], task.get("duration_seconds") or 0, body))
+        for check in host["verification"]:
+            body = "" if check.get("passed") else "<failure message=%s/>" % quoteattr(str(check.get("detail")))
+            cases.append(("verify: %s" % check.get("name"), 0, body))
+        for item in host["findings"]:
+            if item.get("severity") == "blocking":
+                message = "%s %s" % (item.get("message"), item.get("remedy"))
+                cases.append(("preflight: %s" % item.get("id"), 0, "<failure message=%s/>" % quoteattr(message)))
+        failed = sum(1 for case in cases if case[2].startswith("<failure"))
+        total += len(cases)
+        failures += failed
+        xml_cases = "".join(
+            '\n    <testcase classname=%s name=%s time="%.3f">%s</testcase>' % (
+                quoteattr(name), quoteattr(str(case_name)), float(duration), body)
+            for case_name, duration, body in cases)
+        suites.append('  <testsuite name=%s tests="%d" failures="%d">%s\n  </testsuite>' % (
+            quoteattr(name), len(cases), failed, xml_cases))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name=%s tests="%d" failures="%d">\n%s\n'
+            "</testsuites>\n") % (quoteattr("d365fo.dataalm " + (report["run"]["playbook"] or "")),
+                                  total, failures, "\n".join(suites))
