@@ -11,4 +11,7 @@ git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' 
   mkdir -p "$dest/$(dirname "$f")"
   cp -p "$f" "$dest/$f"
 done
+# ansible-test lists files with git; without a repository of its own the copy would inherit the
+# outer one, where .tmp is ignored, and every target would be skipped.
+git -C "$dest" init -q
 echo "$dest"

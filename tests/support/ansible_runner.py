@@ -77,4 +77,3 @@ def write_playbook(
     path = Path(directory) / name
     path.write_text(yaml.safe_dump([play], sort_keys=False))
     return path
-

@@ -82,7 +82,7 @@ class PgServer:
     def start(self) -> PgServer:
         self._initdb()
         last_error = ""
-        for _ in range(_START_ATTEMPTS):
+        for _attempt in range(_START_ATTEMPTS):
             self.port = _free_port()
             result = self._pg_ctl(
                 "start", "-w", "-t", "60", "-l", str(self.base_dir / "server.log"),
