@@ -382,28 +382,31 @@ def _check_capacity(capacity, findings):
 
 
 def _check_deployed(envs, findings):
+    """LCS reports a status (Deployed, Failed, Stopped) and the state of the last deployment operation
+    (Finished, ...); either one saying unhealthy blocks, an unknown value only warns."""
     for role, env in envs:
-        state = _norm(env.get("deployment_state"))
+        raw = [value for value in (env.get("deployment_status"), env.get("deployment_state")) if value]
+        states = [_norm(value) for value in raw]
         label = _env_label(env)
-        if state in HEALTHY_DEPLOYMENT_STATES:
+        if any(state in UNHEALTHY_DEPLOYMENT_STATES for state in states):
+            findings.append(finding(
+                "%s_not_deployed" % role, BLOCKING,
+                "The %s %s is not deployed and healthy (%s)." % (role, label, ", ".join(raw)),
+                "Start or repair the %s in LCS until it shows Deployed, then run again." % role,
+            ))
+        elif any(state in HEALTHY_DEPLOYMENT_STATES for state in states):
             continue
-        if not state:
+        elif not states:
             findings.append(finding(
                 "deployment_state_unknown", WARNING,
                 "The deployment state of the %s %s is unknown." % (role, label),
                 "Check in LCS that the %s is deployed and running." % role,
             ))
-        elif state in UNHEALTHY_DEPLOYMENT_STATES:
-            findings.append(finding(
-                "%s_not_deployed" % role, BLOCKING,
-                "The %s %s is not deployed and healthy (state %s)." % (role, label, env.get("deployment_state")),
-                "Start or repair the %s in LCS until it shows Deployed, then run again." % role,
-            ))
         else:
             findings.append(finding(
                 "deployment_state_unrecognised", WARNING,
                 "The %s %s reports deployment state %s, which this check does not know."
-                % (role, label, env.get("deployment_state")),
+                % (role, label, ", ".join(raw)),
                 "Check in LCS that the %s is deployed and healthy." % role,
             ))
 
@@ -534,7 +537,14 @@ def _check_integrations(sql, findings):
         return
     active = sql.get("recurring_jobs_active")
     pending = sql.get("recurring_messages_pending")
-    if active:
+    if active and sql.get("hold_planned"):
+        findings.append(finding(
+            "recurring_integrations_hold_planned", INFO,
+            "%s recurring integration batch job(s) on the target run; the movement holds them before it starts."
+            % active,
+            "None needed.",
+        ))
+    elif active:
         findings.append(finding(
             "recurring_integrations_not_held", BLOCKING,
             "%s recurring integration batch job(s) on the target are not on hold." % active,

@@ -101,6 +101,12 @@ options:
       recurring_messages_pending:
         description: Number of recurring-integration messages not yet processed.
         type: int
+      hold_planned:
+        description:
+          - The runbook holds the recurring-integration batch jobs itself right before the start, so jobs that
+            still run are reported as V(info) instead of V(blocking).
+        type: bool
+        default: false
   fail_on_blocking:
     description:
       - Fail when a blocking finding exists. Set V(false) to only report (for change approval records).
@@ -201,7 +207,11 @@ def run_module():
             ),
             sql=dict(
                 type="dict",
-                options=dict(recurring_jobs_active=dict(type="int"), recurring_messages_pending=dict(type="int")),
+                options=dict(
+                    recurring_jobs_active=dict(type="int"),
+                    recurring_messages_pending=dict(type="int"),
+                    hold_planned=dict(type="bool", default=False),
+                ),
             ),
             fail_on_blocking=dict(type="bool", default=True),
         ),

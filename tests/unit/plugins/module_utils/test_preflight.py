@@ -502,3 +502,22 @@ def test_summary_lists_every_blocking_finding_with_remedy():
     findings = evaluate(target=env(type="Production", region="East US"))
     text = preflight.summary(findings)
     assert "target_is_production" in text and "region_mismatch" in text and "Sandbox" in text
+
+
+def test_running_recurring_jobs_are_info_when_the_runbook_holds_them():
+    findings = evaluate(sql={"recurring_jobs_active": 2, "recurring_messages_pending": 0, "hold_planned": True})
+    assert ids(findings) == {"recurring_integrations_hold_planned"}
+    assert ids(findings, "info") == {"recurring_integrations_hold_planned"}
+
+
+@pytest.mark.parametrize("status, state, rule", [
+    ("Deployed", "Finished", None),
+    ("Failed", "Finished", "target_not_deployed"),
+    ("Stopped", None, "target_not_deployed"),
+    ("Deployed", "Hibernating", None),
+    (None, "Hibernating", "deployment_state_unrecognised"),
+])
+def test_deployment_status_and_state_are_both_considered(status, state, rule):
+    findings = evaluate(target=env(deployment_status=status, deployment_state=state))
+    found = {f["id"] for f in findings if "deploy" in f["id"]}
+    assert found == ({rule} if rule else set())
