@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, d365fo.dataalm contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    DOCUMENTATION = r"""
+options:
+  client_id:
+    description:
+      - Application (client) id of the Entra ID app registration that has the delegated C(user_impersonation)
+        permission on B(Dynamics Lifecycle services).
+      - Required unless O(access_token) is given. Falls back to the E(LCS_CLIENT_ID) environment variable.
+    type: str
+  username:
+    description:
+      - User principal name of an LCS project member (project owner or environment administrator) without
+        multi-factor authentication; used with the resource-owner password grant.
+      - Falls back to E(LCS_USERNAME).
+    type: str
+  password:
+    description:
+      - Password of O(username). Never logged. Falls back to E(LCS_PASSWORD).
+    type: str
+  client_secret:
+    description:
+      - Client secret, only when the app registration is a confidential client (public client flows off).
+      - Never logged. Falls back to E(LCS_CLIENT_SECRET).
+    type: str
+  access_token:
+    description:
+      - An LCS bearer token obtained elsewhere. It is used as is and cannot be renewed, so long waits need a
+        token that outlives them; prefer O(username)/O(password) for waits longer than an hour.
+      - Never logged. Falls back to E(LCS_ACCESS_TOKEN).
+    type: str
+  tenant_id:
+    description:
+      - Entra ID tenant id or domain. V(organizations) lets Entra find the tenant from the user name.
+      - Falls back to E(AZURE_TENANT_ID).
+    type: str
+    default: organizations
+  authority_url:
+    description:
+      - Entra ID authority host. Change it only for national clouds or a test emulator.
+      - Falls back to E(LCS_AUTHORITY_URL).
+    type: str
+    default: https://login.microsoftonline.com
+  lcs_api_url:
+    description:
+      - LCS API host of the geography where the LCS project lives, for example
+        V(https://lcsapi.lcs.dynamics.com) (United States and every geography without its own host),
+        V(https://lcsapi.eu.lcs.dynamics.com), V(https://lcsapi.fr.lcs.dynamics.com),
+        V(https://lcsapi.no.lcs.dynamics.com), V(https://lcsapi.sa.lcs.dynamics.com),
+        V(https://lcsapi.ch.lcs.dynamics.com), V(https://lcsapi.uae.lcs.dynamics.com),
+        V(https://lcsapi.lcs.dynamics.cn) or V(https://lcsapi.gov.lcs.microsoftdynamics.us).
+      - The token scope is derived from it (V(<lcs_api_url>//.default)).
+      - Falls back to E(LCS_API_URL).
+    type: str
+    default: https://lcsapi.lcs.dynamics.com
+  project_id:
+    description:
+      - LCS project number (the digits in the project's LCS URL). Falls back to E(LCS_PROJECT_ID).
+    type: int
+  validate_certs:
+    description:
+      - Verify TLS certificates of Entra ID and LCS. Leave on outside tests.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - CA bundle used to verify TLS certificates, for proxies that inspect TLS or a test emulator.
+      - Falls back to E(LCS_CA_PATH).
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for one HTTP response.
+    type: int
+    default: 60
+notes:
+  - LCS accepts delegated user tokens only; service principals and client credentials are not supported.
+  - Calls are retried with full-jitter exponential backoff on throttling (HTTP 429, honouring C(Retry-After)),
+    server errors and dropped connections, within a bounded total retry time. Calls that start an operation are
+    only repeated when LCS provably did not process them.
+  - Set the options once for all LCS modules with C(module_defaults) and the group C(group/d365fo.dataalm.lcs).
+requirements:
+  - requests
+  - msal
+"""

@@ -1,0 +1,337 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, d365fo.dataalm contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""LCS API client: one method per endpoint, envelope checks, LCS's date formats and GUID spellings.
+
+LCS answers business failures with HTTP 200 and ``IsSuccess: false``; every method here turns that
+into ``LcsError`` (or ``LcsQuotaError`` for the 3-starts-per-24-hours limit) so callers never have to
+look at envelopes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from urllib.parse import quote
+
+from ._http import HttpError, redact
+
+DEFAULT_LCS_API_URL = "https://lcsapi.lcs.dynamics.com"
+
+# Geography -> LCS API host (reference lcs-api.md §1.6). The project must be called on its own host.
+REGIONAL_HOSTS = {
+    "global": "https://lcsapi.lcs.dynamics.com",
+    "eu": "https://lcsapi.eu.lcs.dynamics.com",
+    "fr": "https://lcsapi.fr.lcs.dynamics.com",
+    "no": "https://lcsapi.no.lcs.dynamics.com",
+    "sa": "https://lcsapi.sa.lcs.dynamics.com",
+    "ch": "https://lcsapi.ch.lcs.dynamics.com",
+    "uae": "https://lcsapi.uae.lcs.dynamics.com",
+    "cn": "https://lcsapi.lcs.dynamics.cn",
+    "gov": "https://lcsapi.gov.lcs.microsoftdynamics.us",
+}
+
+OPERATION_KINDS = {
+    # our kind -> environment history Type values that mean the same operation
+    "refresh": ("SFSourceDbToSandbox",),
+    "export": ("SFExportSandboxDb",),
+}
+
+QUOTA_LIMIT = 3
+QUOTA_WINDOW = datetime.timedelta(hours=24)
+_QUOTA_RE = re.compile(r"Maximum allowed API operations are\s+(\d+)\s+from\s+(\S+(?:\s+\S+\s*[AP]M)?)", re.I)
+_GUID_RE = re.compile(r"^\{?([0-9a-fA-F]{8})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?"
+                      r"([0-9a-fA-F]{12})\}?$")
+_FRACTION_RE = re.compile(r"^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$")
+_TEXT_FORMATS = (
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%A, %B %d, %Y %I:%M:%S %p",
+    "%B %d, %Y %I:%M:%S %p",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d",
+)
+UTC = datetime.timezone.utc
+
+
+class LcsError(Exception):
+    """LCS refused or failed a call; ``error_message`` is LCS's own text."""
+
+    transient = False  # True for throttling, 5xx and dropped connections: waiting longer may help
+
+    def __init__(self, message, error_message=None, activity_id=None, status=None, request_id=None):
+        self.error_message = redact(error_message)
+        self.activity_id = activity_id
+        self.status = status
+        self.request_id = request_id
+        super().__init__(redact(message))
+
+    def to_dict(self):
+        return {"error_message": self.error_message, "activity_id": self.activity_id, "status": self.status,
+                "request_id": self.request_id}
+
+
+class LcsQuotaError(LcsError):
+    """The 3-per-24-hours limit on refresh/export starts; ``next_allowed_at`` is when a start may succeed."""
+
+    def __init__(self, message, next_allowed_at=None, **kwargs):
+        self.next_allowed_at = next_allowed_at
+        super().__init__(message, **kwargs)
+
+
+def normalize_guid(value):
+    """Lower-case dashed GUID from any LCS spelling (dashless, braces, upper case); ValueError otherwise."""
+    match = _GUID_RE.match(str(value or "").strip())
+    if not match:
+        raise ValueError("%r is not a GUID (expected 8-4-4-4-12 hexadecimal digits, with or without dashes)" % value)
+    return "-".join(part.lower() for part in match.groups())
+
+
+def is_guid(value):
+    try:
+        normalize_guid(value)
+    except ValueError:
+        return False
+    return True
+
+
+def same_guid(left, right):
+    try:
+        return normalize_guid(left) == normalize_guid(right)
+    except ValueError:
+        return False
+
+
+def parse_datetime(value):
+    """Parse any LCS timestamp into an aware UTC datetime; None for empty or unparsable values.
+
+    LCS mixes ISO without zone and with 7-digit fractions ('2019-09-27T15:17:35.8670000'),
+    US-locale text ('8/5/2021 11:00 PM') and long text ('Thursday, June 30, 2022 8:52:13 PM'); all are UTC.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    text = str(value).strip()
+    if not text or text.startswith("0001-01-01"):
+        return None
+    iso = _FRACTION_RE.match(text)
+    if iso:
+        base, fraction, zone = iso.groups()
+        if fraction:
+            base += "." + (fraction + "000000")[:6]
+        if zone and zone != "Z":
+            zone = zone if ":" in zone else zone[:3] + ":" + zone[3:]
+            base += zone
+        try:
+            parsed = datetime.datetime.fromisoformat(base)
+        except ValueError:
+            return None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    for fmt in _TEXT_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def format_datetime(value):
+    """ISO 8601 UTC with a Z, for results."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_quota_message(message):
+    """(limit, window reference time) from 'Maximum allowed API operations are 3 from <timestamp>'."""
+    match = _QUOTA_RE.search(message or "")
+    if not match:
+        return None
+    return int(match.group(1)), parse_datetime(match.group(2))
+
+
+def next_start_allowed(start_times, now, limit=QUOTA_LIMIT):
+    """When the next start fits into the rolling 24 h window, given recent operation start times."""
+    recent = sorted(t for t in start_times if t is not None and now - t < QUOTA_WINDOW)
+    if len(recent) < limit:
+        return now
+    return recent[len(recent) - limit] + QUOTA_WINDOW
+
+
+def host_hint(lcs_api_url):
+    known = ", ".join("%s %s" % (k, v) for k, v in sorted(REGIONAL_HOSTS.items()))
+    return "lcs_api_url is %s; the project must be called on its own geography's host (%s)" % (lcs_api_url, known)
+
+
+class LcsClient:
+    """Typed calls to the LCS endpoints the collection uses."""
+
+    def __init__(self, http, project_id, clock=None):
+        self.http = http
+        self.project_id = int(project_id) if project_id is not None else None
+        self.clock = clock or (lambda: datetime.datetime.now(UTC))
+
+    # -- database movement -------------------------------------------------------------------
+    def start_refresh(self, source_environment_id, target_environment_id):
+        path = "databasemovement/v1/refresh/project/%d/source/%s/target/%s" % (
+            self._project(), normalize_guid(source_environment_id), normalize_guid(target_environment_id))
+        return self._start(path, "refresh")
+
+    def start_export(self, environment_id, backup_name):
+        path = "databasemovement/v1/export/project/%d/environment/%s/backupName/%s" % (
+            self._project(), normalize_guid(environment_id), quote(backup_name, safe=""))
+        return self._start(path, "export")
+
+    def fetch_status(self, environment_id, operation_id):
+        path = "databasemovement/v1/fetchstatus/project/%d/environment/%s/operationactivity/%s" % (
+            self._project(), normalize_guid(environment_id), normalize_guid(operation_id))
+        return self._envelope(self._get(path), "fetch the status of operation %s" % operation_id)
+
+    def list_backups(self):
+        path = "databasemovement/v1/databases/project/%d" % self._project()
+        body = self._envelope(self._get(path), "list database backups")
+        return body.get("DatabaseAssets") or []
+
+    # -- environment information -------------------------------------------------------------
+    def environments(self, environment_id=None, environment_name=None, max_pages=20):
+        path = "environmentinfo/v1/detail/project/%d/" % self._project()
+        if environment_id:
+            return self._paged(path, {"environmentId": normalize_guid(environment_id)}, max_pages, "environment")
+        if environment_name:
+            return self._paged(path, {"environmentName": environment_name}, max_pages, "environment")
+        return self._paged(path, {}, max_pages, "environments")
+
+    def history(self, environment_id, max_pages=2):
+        """Newest-first operations of an environment (the first pages are enough for busy/quota checks)."""
+        path = "environmentinfo/v1/history/project/%d/environment/%s/" % (self._project(),
+                                                                            normalize_guid(environment_id))
+        return self._paged(path, {}, max_pages, "environment history")
+
+    # -- plumbing ----------------------------------------------------------------------------
+    def _project(self):
+        if self.project_id is None:
+            raise LcsError("project_id is required; set it to the LCS project number (the digits in the LCS URL)")
+        return self.project_id
+
+    def _get(self, path, params=None):
+        try:
+            return self.http.get_json(path, params=params)
+        except HttpError as exc:
+            raise _explain_http_error(exc, self.http.base_url) from None
+
+    def _start(self, path, what):
+        try:
+            body = self.http.post_json(path, idempotent=False)
+        except HttpError as exc:
+            raise _explain_http_error(exc, self.http.base_url) from None
+        body = self._envelope(body, "start the %s" % what)
+        operation_id = body.get("OperationActivityId")
+        if not operation_id:
+            raise LcsError("LCS accepted the %s but returned no OperationActivityId" % what)
+        return normalize_guid(operation_id)
+
+    def _paged(self, path, params, max_pages, what):
+        items = []
+        page = 1
+        while page <= max_pages:
+            query = dict(params)
+            query["page"] = page
+            body = self._envelope(self._get(path, query), "read the %s" % what)
+            items.extend(body.get("Data") or [])
+            if not body.get("ResultHasMorePages"):
+                break
+            page += 1
+        return items
+
+    def _envelope(self, body, doing):
+        if not isinstance(body, dict):
+            raise LcsError("unexpected LCS response while trying to %s: %r" % (doing, str(body)[:200]))
+        if body.get("IsSuccess") is False:
+            text = body.get("ErrorMessage") or "no error message"
+            quota = parse_quota_message(text)
+            if quota is not None:
+                window_from = quota[1]
+                raise LcsQuotaError("LCS refused to %s: %s" % (doing, text),
+                                    next_allowed_at=window_from + QUOTA_WINDOW if window_from else None,
+                                    error_message=text, activity_id=body.get("OperationActivityId"))
+            raise LcsError("LCS refused to %s: %s" % (doing, text), error_message=text,
+                           activity_id=body.get("OperationActivityId") or body.get("ActivityId"))
+        return body
+
+
+def _explain_http_error(exc, base_url):
+    advice = ""
+    if exc.status == 401:
+        advice = (" What to change: the token was rejected; check that the user is a member of the project "
+                  "(project owner or environment administrator), that the " + host_hint(base_url) +
+                  "; LCS also answers 401 for refreshes it does not support, such as Tier-1 targets")
+    elif exc.status == 403:
+        advice = " What to change: the user lacks a project role (project owner or environment administrator)"
+    elif exc.status == 404:
+        advice = " What to change: check project_id and the environment/operation ids"
+    elif exc.status == 429:
+        advice = " (throttled by LCS for longer than the retry budget; try again later)"
+    error = LcsError(str(exc) + advice, status=exc.status, request_id=exc.request_id)
+    error.transient = exc.transient
+    return error
+
+
+def environment_facts(row):
+    """snake_case facts for one environment metadata row."""
+    environment_id = row.get("EnvironmentId")
+    try:
+        environment_id = normalize_guid(environment_id)
+    except ValueError:
+        pass
+    return {
+        "environment_id": environment_id,
+        "name": row.get("EnvironmentName"),
+        "project_id": row.get("ProjectId"),
+        "type": row.get("EnvironmentType"),
+        "infrastructure": row.get("EnvironmentInfrastructure"),
+        "group": row.get("EnvironmentGroup"),
+        "product": row.get("EnvironmentProduct"),
+        "region": row.get("CloudStorageLocation"),
+        "disaster_recovery_region": row.get("DisasterRecoveryLocation") or None,
+        "application_release": row.get("CurrentApplicationReleaseName"),
+        "application_build": row.get("CurrentApplicationBuildVersion"),
+        "platform_release": row.get("CurrentPlatformReleaseName"),
+        "platform_version": row.get("CurrentPlatformVersion"),
+        "topology": row.get("TopologyDisplayName"),
+        "deployment_state": row.get("DeploymentState"),
+        "deployment_status": row.get("DeploymentStatusDisplay"),
+        "deployed_at": format_datetime(parse_datetime(row.get("DeployedOnUTC"))),
+        "url": row.get("EnvironmentEndpointBaseUrl"),
+        "can_start": row.get("CanStart"),
+        "can_stop": row.get("CanStop"),
+    }
+
+
+def backup_facts(asset, include_download_url=False):
+    """snake_case facts for one database backup; the SAS URL only when asked for."""
+    facts = {
+        "id": asset.get("Id"),
+        "name": asset.get("Name"),
+        "file_name": asset.get("FileName"),
+        "description": asset.get("FileDescription") or "",
+        "created_at": format_datetime(parse_datetime(asset.get("CreatedDateTime"))),
+        "modified_at": format_datetime(parse_datetime(asset.get("ModifiedDateTime"))),
+        "created_by": asset.get("CreatedByName"),
+    }
+    if include_download_url:
+        facts["download_url"] = asset.get("FileLocation")
+    return facts
+
+
+def is_tier1(facts):
+    """Cloud-hosted / Tier-1 development environments: LCS cannot refresh into them."""
+    kind = (facts.get("type") or "").replace(" ", "").lower()
+    if kind in ("devtestdev", "devtest", "build", "devbuild"):
+        return True
+    customer_managed = (facts.get("infrastructure") or "").lower() == "customermanaged"
+    return customer_managed and kind not in ("sandbox", "production")
