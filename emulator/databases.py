@@ -1,0 +1,141 @@
+"""The PostgreSQL databases behind the emulated environments (one per environment), via emulator.fodb.
+
+Seeding is the slow part, so each distinct (scale, seed, name, production-like) database is seeded
+once into a template database named by a hash of those parameters, and kept for the life of the
+PostgreSQL server: an environment's database is then a fast ``CREATE DATABASE ... TEMPLATE`` copy,
+and ``reset`` is just copying again. Several emulators may share one server: each gets its own
+database-name prefix and an advisory lock serialises template creation.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import shutil
+import subprocess
+import threading
+import zipfile
+from pathlib import Path
+
+from .world import Environment, World
+
+_TEMPLATE_VERSION = "1"
+
+
+def _pg_dump() -> str | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_dump"))
+    return found[-1] if found else shutil.which("pg_dump")
+
+
+class DatabaseManager:
+    def __init__(self, admin_dsn: str, world: World, prefix: str):
+        from . import fodb  # psycopg is only needed when databases are used
+
+        self.fodb = fodb
+        self.admin_dsn = admin_dsn
+        self.world = world
+        self.prefix = prefix
+        self._lock = threading.Lock()  # one administrative change at a time (CREATE DATABASE is exclusive)
+        self.allowed: dict[str, bool] = {}
+
+    # -- names --------------------------------------------------------------------------------------
+    def database_name(self, env: Environment) -> str:
+        return f"{self.prefix}_{env.database.name}"
+
+    @staticmethod
+    def template_name(env: Environment) -> str:
+        key = f"{_TEMPLATE_VERSION}|{env.database.scale}|{env.database.seed}|{env.name}|{env.type}"
+        return "emu_tpl_" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def odbc_connection_string(self, env: Environment) -> str:
+        return self.fodb.odbc_connection_string(self.admin_dsn, self.database_name(env))
+
+    # -- life cycle ---------------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Seed missing templates, then create every environment's database from its template."""
+        import psycopg
+
+        with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
+            for _project, env in self.world.environments():
+                template = self.template_name(env)
+                conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (template,))
+                try:
+                    exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (template,)).fetchone()
+                    if not exists:
+                        self.fodb.create_environment_database(
+                            self.admin_dsn, template, scale=env.database.scale, seed=env.database.seed,
+                            environment_name=env.name, production_like=env.type == "Production")
+                finally:
+                    conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (template,))
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            for _project, env in self.world.environments():
+                self._copy_template(env)
+
+    def _copy_template(self, env: Environment) -> None:
+        import psycopg
+
+        template = self.template_name(env)
+        # two emulators copying the same template at once would make one of them fail: serialise
+        with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (template,))
+            try:
+                self.fodb.copy_database(self.admin_dsn, template, self.database_name(env))
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (template,))
+        self.allowed[env.id] = True
+
+    def drop_all(self) -> None:
+        with self._lock:
+            for _project, env in self.world.environments():
+                self.fodb.drop_database(self.admin_dsn, self.database_name(env))
+
+    # -- effects of LCS operations -------------------------------------------------------------------
+    def set_allowed(self, env: Environment, allowed: bool) -> None:
+        with self._lock:
+            self.fodb.set_connections_allowed(self.admin_dsn, self.database_name(env), allowed)
+            self.allowed[env.id] = allowed
+
+    def refresh(self, source: Environment, target: Environment) -> None:
+        """The copy point of a refresh: copy, apply what LCS does to a sandbox, and reopen."""
+        with self._lock:
+            target_db = self.database_name(target)
+            self.fodb.copy_database(self.admin_dsn, self.database_name(source), target_db)
+            # the copy inherits ALLOW_CONNECTIONS of the source; keep the target closed during clean-up
+            self.fodb.set_connections_allowed(self.admin_dsn, target_db, False)
+            self.fodb.apply_lcs_refresh(self.admin_dsn, target_db)
+            self.fodb.set_connections_allowed(self.admin_dsn, target_db, True)
+            self.allowed[target.id] = True
+
+    def export(self, env: Environment, destination: Path, backup_name: str) -> None:
+        """Write a bacpac-like zip: Origin.xml, model.xml and a plain pg_dump of the database."""
+        dump = b""
+        tool = _pg_dump()
+        if tool:
+            completed = subprocess.run(
+                [tool, "--no-owner", "--no-privileges",
+                 f"--dbname={self.fodb.database_dsn(self.admin_dsn, self.database_name(env))}"],
+                capture_output=True, timeout=600, check=False)
+            dump = completed.stdout if completed.returncode == 0 else b""
+        write_bacpac(destination, backup_name, env, dump or b"-- pg_dump unavailable\n")
+
+
+def write_bacpac(destination: Path, backup_name: str, env: Environment, data: bytes) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    origin = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<DacOrigin xmlns="http://schemas.microsoft.com/sqlserver/dac/Serialization/2012/02">\n'
+        f"  <PackageProperties><Version>3.0.0.0</Version><ContainsExportedData>true</ContainsExportedData>"
+        f"</PackageProperties>\n  <Server><Name>emulator</Name><Database>{env.database.name}</Database></Server>\n"
+        f"  <Export><BackupName>{backup_name}</BackupName><Environment>{env.name}</Environment></Export>\n"
+        "</DacOrigin>\n"
+    )
+    model = ('<?xml version="1.0" encoding="utf-8"?>\n'
+             '<DataSchemaModel FileFormatVersion="1.2" SchemaVersion="2.9" '
+             'DspName="Microsoft.Data.Tools.Schema.Sql.SqlAzureV12DatabaseSchemaProvider"/>\n')
+    with zipfile.ZipFile(destination, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Origin.xml", origin)
+        archive.writestr("model.xml", model)
+        archive.writestr(f"Data/{env.database.name}.sql", data)

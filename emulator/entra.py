@@ -1,0 +1,314 @@
+"""Entra ID (Azure AD) token logic: grants, AADSTS errors and the emulator's JWT-like access tokens.
+
+Access tokens are real JWS compact strings (HS256 with a per-run secret) whose ``exp``/``iat``/``nbf``
+are in VIRTUAL time, so moving the emulator clock expires them. Refresh tokens are opaque and kept
+server side. The HTTP layer lives in routes/entra.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from .world import App, Tenant, User, World
+
+LCS_APP_ID = "913c6de4-2a4a-4a61-a9ce-945d2b2ce2e0"
+GRAPH_RESOURCE = "00000002-0000-0000-c000-000000000000"
+OIDC_SCOPES = {"openid", "profile", "offline_access", "email"}
+
+
+class EntraError(Exception):
+    """An AADSTS error; rendered as the standard AAD error JSON."""
+
+    def __init__(self, status: int, error: str, code: int, description: str):
+        super().__init__(f"AADSTS{code}: {description}")
+        self.status = status
+        self.error = error
+        self.code = code
+        self.description = description
+
+    def body(self, now: dt.datetime) -> dict:
+        trace = str(uuid.uuid4())
+        return {
+            "error": self.error,
+            "error_description": f"AADSTS{self.code}: {self.description} Trace ID: {trace} "
+                                 f"Correlation ID: {uuid.uuid4()} Timestamp: {now:%Y-%m-%d %H:%M:%SZ}",
+            "error_codes": [self.code],
+            "timestamp": f"{now:%Y-%m-%d %H:%M:%SZ}",
+            "trace_id": trace,
+            "correlation_id": str(uuid.uuid4()),
+            "error_uri": f"https://login.microsoftonline.com/error?code={self.code}",
+        }
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def normalize_audience(value: str) -> str:
+    return value.strip().rstrip("/").lower()
+
+
+def is_lcs_audience(audience: str, extra: set[str]) -> bool:
+    """The LCS API app id, any regional LCS API host, or one of the emulator's own base URLs."""
+    from .world import REGION_HOSTS
+
+    aud = normalize_audience(audience)
+    known = {LCS_APP_ID} | {normalize_audience(h) for h in REGION_HOSTS.values()} | extra
+    return aud in known
+
+
+@dataclass
+class RefreshTokenRecord:
+    tenant_id: str
+    client_id: str
+    username: str
+    resource: str
+    scopes: list[str]
+    expires: dt.datetime
+
+
+class TokenService:
+    """Issues and checks tokens for one world. Thread safety: the caller holds the emulator lock."""
+
+    def __init__(self, world: World):
+        self.world = world
+        self.reset()
+
+    def reset(self) -> None:
+        # a new secret invalidates every token issued before a reset
+        self._secret = secrets.token_bytes(32)
+        self._refresh_tokens: dict[str, RefreshTokenRecord] = {}
+        self.issued = {"total": 0}
+
+    # -- signing ------------------------------------------------------------------------------------
+    def _sign(self, claims: dict) -> str:
+        header = _b64(json.dumps({"typ": "JWT", "alg": "HS256", "kid": "emulator"}).encode())
+        payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
+        signature = hmac.new(self._secret, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+        return f"{header}.{payload}.{_b64(signature)}"
+
+    def decode(self, token: str) -> dict | None:
+        """Claims of a token this emulator signed, or None (forged, garbled or from before a reset)."""
+        try:
+            header, payload, signature = token.split(".")
+            expected = hmac.new(self._secret, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+            if not hmac.compare_digest(expected, _unb64(signature)):
+                return None
+            return json.loads(_unb64(payload))
+        except (ValueError, TypeError):
+            return None
+
+    # -- lookups ------------------------------------------------------------------------------------
+    def resolve_tenant(self, tenant_key: str, username: str | None) -> Tenant:
+        if tenant_key.lower() in ("common", "organizations"):
+            if username and "@" in username:
+                tenant = self.world.tenant_by_key(username.split("@", 1)[1])
+                if tenant is not None:
+                    return tenant
+                raise EntraError(400, "invalid_grant", 50034,
+                                 f"The user account {{EmailHidden}} does not exist in the {tenant_key} directory.")
+            return self.world.tenants[0]
+        tenant = self.world.tenant_by_key(tenant_key)
+        if tenant is None:
+            raise EntraError(400, "invalid_request", 90002,
+                             f"Tenant '{tenant_key}' not found. Check to make sure you have the correct tenant ID "
+                             "and are signing into the correct cloud.")
+        return tenant
+
+    @staticmethod
+    def _app(tenant: Tenant, client_id: str | None) -> App:
+        if not client_id:
+            raise EntraError(400, "invalid_request", 900144,
+                             "The request body must contain the following parameter: 'client_id'.")
+        for app in tenant.apps:
+            if app.client_id.lower() == client_id.lower():
+                return app
+        raise EntraError(400, "unauthorized_client", 700016,
+                         f"Application with identifier '{client_id}' was not found in the directory "
+                         f"'{tenant.domain}'. This can happen if the application has not been installed by the "
+                         "administrator of the tenant or consented to by any user in the tenant.")
+
+    @staticmethod
+    def _check_client_auth(app: App, client_secret: str | None, *, user_flow: bool) -> None:
+        if app.public_client and client_secret:
+            raise EntraError(401, "invalid_client", 700025,
+                             "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.")
+        if not app.public_client:
+            if not client_secret:
+                raise EntraError(401, "invalid_client", 7000218,
+                                 "The request body must contain the following parameter: 'client_assertion' or "
+                                 "'client_secret'.")
+            if app.secret is None or not hmac.compare_digest(app.secret, client_secret):
+                raise EntraError(401, "invalid_client", 7000215,
+                                 f"Invalid client secret provided. Ensure the secret being sent in the request is "
+                                 f"the client secret value, not the client secret ID, for a secret added to app "
+                                 f"'{app.client_id}'.")
+        elif not user_flow:
+            raise EntraError(401, "invalid_client", 7000218,
+                             "The request body must contain the following parameter: 'client_assertion' or "
+                             "'client_secret'.")
+
+    @staticmethod
+    def _user(tenant: Tenant, username: str | None) -> User:
+        for user in tenant.users:
+            if username and user.username.lower() == username.lower():
+                return user
+        raise EntraError(400, "invalid_grant", 50034,
+                         f"The user account {{EmailHidden}} does not exist in the {tenant.domain} directory. To sign "
+                         "into this application, the account must be added to the directory.")
+
+    # -- grants -------------------------------------------------------------------------------------
+    def password_grant(self, tenant_key, form, *, v2: bool, now, lifetime, base_url):
+        username = form.get("username")
+        tenant = self.resolve_tenant(tenant_key, username)
+        app = self._app(tenant, form.get("client_id"))
+        self._check_client_auth(app, form.get("client_secret"), user_flow=True)
+        resource, scopes = self._requested(form, v2=v2, base_url=base_url)
+        user = self._user(tenant, username)
+        if user.federated or not hmac.compare_digest(user.password, form.get("password") or ""):
+            # a federated (synced) account cannot use ROPC against the cloud: AAD answers 50126 (I-727)
+            raise EntraError(400, "invalid_grant", 50126,
+                             "Error validating credentials due to invalid username or password.")
+        if user.mfa:
+            raise EntraError(400, "invalid_grant", 50076,
+                             "Due to a configuration change made by your administrator, or because you moved to a "
+                             f"new location, you must use multi-factor authentication to access '{resource}'.")
+        return self._issue(tenant, app, user, resource, scopes, form, v2=v2, now=now, lifetime=lifetime,
+                           base_url=base_url, grant="password")
+
+    def refresh_grant(self, tenant_key, form, *, v2: bool, now, lifetime, base_url):
+        token = form.get("refresh_token") or ""
+        record = self._refresh_tokens.get(token)
+        if record is None:
+            raise EntraError(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.")
+        tenant = self.resolve_tenant(record.tenant_id, None)
+        app = self._app(tenant, form.get("client_id"))
+        if app.client_id != record.client_id:
+            raise EntraError(400, "invalid_grant", 70000,
+                             "Provided grant is invalid or malformed. The refresh token was issued to a different "
+                             "client.")
+        self._check_client_auth(app, form.get("client_secret"), user_flow=True)
+        if record.expires <= now:
+            raise EntraError(400, "invalid_grant", 700082,
+                             "The refresh token has expired due to inactivity.")
+        if v2 and form.get("scope"):
+            resource, scopes = self._requested(form, v2=True, base_url=base_url)
+        elif not v2 and form.get("resource"):
+            resource, scopes = self._requested(form, v2=False, base_url=base_url)
+        else:
+            # d365fo.tools sends resource= empty: AAD keeps the original audience
+            resource, scopes = record.resource, record.scopes
+        user = self._user(tenant, record.username)
+        del self._refresh_tokens[token]  # rotation: a refresh token is redeemed once
+        return self._issue(tenant, app, user, resource, scopes, form, v2=v2, now=now, lifetime=lifetime,
+                           base_url=base_url, grant="refresh_token")
+
+    def client_credentials_grant(self, tenant_key, form, *, v2: bool, now, lifetime, base_url, lcs_audiences):
+        tenant = self.resolve_tenant(tenant_key, None)
+        app = self._app(tenant, form.get("client_id"))
+        self._check_client_auth(app, form.get("client_secret"), user_flow=False)
+        if v2:
+            scope = (form.get("scope") or "").split()
+            if len(scope) != 1 or not scope[0].endswith("/.default"):
+                raise EntraError(400, "invalid_scope", 1002012,
+                                 f"The provided value for scope {form.get('scope')} is not valid. Client credential "
+                                 "flows must have a scope value with /.default suffixed to the resource identifier.")
+        resource, _scopes = self._requested(form, v2=v2, base_url=base_url)
+        if is_lcs_audience(resource, lcs_audiences):
+            # LCS has delegated permissions only: no app role can ever be assigned (lcs-api.md §1.1)
+            raise EntraError(400, "unauthorized_client", 501051,
+                             f"Application '{app.client_id}'({app.name}) is not assigned to a role for the "
+                             f"application '{resource}'(Dynamics Lifecycle services).")
+        return self._issue(tenant, app, None, resource, [], form, v2=v2, now=now, lifetime=lifetime,
+                           base_url=base_url, grant="client_credentials")
+
+    # -- helpers ------------------------------------------------------------------------------------
+    @staticmethod
+    def _requested(form, *, v2: bool, base_url: str) -> tuple[str, list[str]]:
+        """(audience, delegated scopes) from v1 ``resource`` or v2 ``scope``."""
+        if not v2:
+            resource = (form.get("resource") or "").strip() or GRAPH_RESOURCE
+            return resource, ["user_impersonation"]
+        scopes = [s for s in (form.get("scope") or "").split() if s not in OIDC_SCOPES]
+        if not scopes:
+            raise EntraError(400, "invalid_scope", 70011,
+                             "The provided request must include a 'scope' input parameter.")
+        resources = set()
+        names = []
+        for scope in scopes:
+            if "/" not in scope:
+                raise EntraError(400, "invalid_scope", 70011, f"The provided value for the input parameter 'scope' "
+                                                              f"is not valid. The scope {scope} is not valid.")
+            resource, _, name = scope.rpartition("/")
+            resources.add(normalize_audience(resource))
+            names.append(name)
+        if len(resources) > 1:
+            raise EntraError(400, "invalid_scope", 28000,
+                             "Provided value for the input parameter scope is not valid because it contains more "
+                             "than one resource.")
+        resource = scopes[0].rpartition("/")[0].rstrip("/")
+        if names == [".default"]:
+            names = ["user_impersonation"]
+        return resource, names
+
+    def _issue(self, tenant, app, user, resource, scopes, form, *, v2, now, lifetime, base_url, grant) -> dict:
+        exp = now + dt.timedelta(seconds=lifetime)
+        issuer = f"{base_url}/{tenant.id}/v2.0" if v2 else f"{base_url}/{tenant.id}/"
+        claims = {
+            "aud": resource, "iss": issuer, "iat": int(now.timestamp()), "nbf": int(now.timestamp()),
+            "exp": int(exp.timestamp()), "tid": tenant.id, "appid": app.client_id, "azp": app.client_id,
+            "ver": "2.0" if v2 else "1.0", "uti": secrets.token_urlsafe(12),
+        }
+        if user is not None:
+            claims.update({"oid": user.object_id, "sub": user.object_id, "upn": user.username,
+                           "unique_name": user.username, "name": user.display_name, "scp": " ".join(scopes)})
+        else:
+            claims.update({"oid": str(uuid.uuid5(uuid.NAMESPACE_URL, "sp:" + app.client_id)), "roles": []})
+        access_token = self._sign(claims)
+        self.issued["total"] += 1
+        self.issued[grant] = self.issued.get(grant, 0) + 1
+
+        requested = set((form.get("scope") or "").split())
+        scope_text = " ".join(f"{resource.rstrip('/')}/{s}" for s in scopes) if v2 else "user_impersonation"
+        if v2:
+            response = {"token_type": "Bearer", "scope": scope_text, "expires_in": lifetime,
+                        "ext_expires_in": lifetime, "access_token": access_token}
+        else:
+            # the v1 endpoint sends its numbers as strings
+            response = {"token_type": "Bearer", "scope": scope_text, "expires_in": str(lifetime),
+                        "ext_expires_in": str(lifetime), "expires_on": str(int(exp.timestamp())),
+                        "not_before": str(int(now.timestamp())), "resource": resource,
+                        "access_token": access_token}
+        if user is not None and (not v2 or "offline_access" in requested):
+            refresh = secrets.token_urlsafe(48)
+            self._refresh_tokens[refresh] = RefreshTokenRecord(
+                tenant_id=tenant.id, client_id=app.client_id, username=user.username, resource=resource,
+                scopes=scopes, expires=now + dt.timedelta(seconds=self.world.refresh_token_lifetime))
+            response["refresh_token"] = refresh
+        if user is not None and "openid" in requested:
+            response["id_token"] = self._id_token(tenant, app, user, issuer_base=base_url, v2=v2)
+        if user is not None and form.get("client_info") == "1":
+            response["client_info"] = _b64(json.dumps({"uid": user.object_id, "utid": tenant.id}).encode())
+        return response
+
+    def _id_token(self, tenant, app, user, *, issuer_base, v2) -> str:
+        # msal validates id_token times against the REAL clock, so they are real, unlike access tokens
+        import time
+
+        real_now = int(time.time())
+        claims = {"aud": app.client_id, "iss": f"{issuer_base}/{tenant.id}/v2.0" if v2 else
+                  f"{issuer_base}/{tenant.id}/", "iat": real_now, "nbf": real_now, "exp": real_now + 3600,
+                  "oid": user.object_id, "sub": user.object_id, "tid": tenant.id,
+                  "preferred_username": user.username, "name": user.display_name, "ver": "2.0" if v2 else "1.0"}
+        return self._sign(claims)

@@ -1,0 +1,93 @@
+"""Database operations (refresh, export) and their lifecycle on the virtual clock.
+
+An operation's status is a pure function of virtual time and its schedule, except for one gate: it
+only reports Completed once its database work (copy + LCS clean-up, or the export artifact) is done,
+so a client that sees Completed can rely on the data being there.
+
+    NotStarted --queue--> InProgress --duration--> Completed [--signoff--> SignedOff]
+                                            \\--> Failed --failed_hold--> RollbackInProgress --rollback-->
+                                                 RollbackCompleted | RollbackFailed
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .world import Durations
+
+TERMINAL = {"Completed", "SignedOff", "Failed", "Aborted", "RollbackCompleted", "RollbackFailed"}
+RUNNING = {"NotStarted", "InProgress", "RollbackInProgress"}
+HISTORY_TYPE = {"refresh": "SFSourceDbToSandbox", "export": "SFExportSandboxDb"}
+
+
+@dataclass
+class Operation:
+    id: str
+    kind: str  # refresh | export
+    project_id: int
+    environment_id: str  # the environment the operation runs on: refresh target, export source
+    source_environment_id: str
+    name: str
+    created: dt.datetime
+    durations: Durations
+    fail: str | None = None  # None, "completed" (rolls back fine) or "failed" (rollback fails)
+    backup_name: str | None = None
+    db_started: bool = False  # start-of-operation database effect applied (target refuses connections)
+    db_done: bool = False  # copy-point database work finished
+    db_error: str | None = None
+    finalized: bool = False  # end-of-operation effects applied (connections allowed again, asset added)
+    asset_id: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def started_at(self) -> dt.datetime:
+        return self.created + dt.timedelta(seconds=self.durations.queue)
+
+    @property
+    def copy_at(self) -> dt.datetime:
+        length = self.durations.refresh if self.kind == "refresh" else self.durations.export
+        return self.started_at + dt.timedelta(seconds=length)
+
+    @property
+    def rollback_start(self) -> dt.datetime:
+        return self.copy_at + dt.timedelta(seconds=self.durations.failed_hold)
+
+    @property
+    def rollback_end(self) -> dt.datetime:
+        return self.rollback_start + dt.timedelta(seconds=self.durations.rollback)
+
+    def status(self, now: dt.datetime) -> str:
+        if now < self.started_at:
+            return "NotStarted"
+        if now < self.copy_at:
+            return "InProgress"
+        if self.fail is None and self.db_error is None:
+            if not self.db_done:
+                return "InProgress"
+            if self.durations.signoff is not None and now >= self.copy_at + dt.timedelta(
+                    seconds=self.durations.signoff):
+                return "SignedOff"
+            return "Completed"
+        if now < self.rollback_start:
+            return "Failed"
+        if now < self.rollback_end:
+            return "RollbackInProgress"
+        return "RollbackFailed" if self.fail == "failed" else "RollbackCompleted"
+
+    def completion_date(self, now: dt.datetime) -> dt.datetime | None:
+        status = self.status(now)
+        if status in ("Completed", "SignedOff", "Failed"):
+            return self.copy_at
+        if status in ("RollbackCompleted", "RollbackFailed"):
+            return self.rollback_end
+        return None
+
+    def end_date(self, now: dt.datetime) -> dt.datetime | None:
+        return self.completion_date(now)
+
+    def needs_copy(self, now: dt.datetime) -> bool:
+        return self.fail is None and not self.db_done and self.db_error is None and now >= self.copy_at
+
+    def is_running(self, now: dt.datetime) -> bool:
+        return self.status(now) in RUNNING or (self.status(now) == "Failed")

@@ -1,0 +1,171 @@
+"""Start the emulator as a real HTTPS server process and drive its admin API (tests, benchmarks, demo).
+
+    proc = EmulatorProcess("tests/worlds/default.yml", pg_admin_dsn=pg.admin_dsn).start()
+    client = proc.client()
+    client.advance(3600); client.set_faults(throttle={"route": "/environmentinfo/*", "count": 2})
+    proc.stop()
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_WORLD = REPO / "tests" / "worlds" / "default.yml"
+START_TIMEOUT = 600  # the first start on a fresh PostgreSQL server seeds the template databases
+
+
+class EmulatorProcess:
+    def __init__(self, world: str | os.PathLike = DEFAULT_WORLD, pg_admin_dsn: str | None = None,
+                 speed: float | None = None, extra_args: tuple[str, ...] = ()):
+        self.world = Path(world)
+        self.pg_admin_dsn = pg_admin_dsn
+        self.speed = speed
+        self.extra_args = extra_args
+        self.state_dir = Path(tempfile.mkdtemp(prefix="emulator-test-"))
+        self.process: subprocess.Popen | None = None
+        self.info: dict = {}
+
+    def command(self) -> list[str]:
+        cmd = [sys.executable, "-m", "emulator", "serve", "--world", str(self.world),
+               "--ready-file", str(self.state_dir / "ready.json"), "--state-dir", str(self.state_dir)]
+        if self.pg_admin_dsn:
+            cmd += ["--pg-dsn", self.pg_admin_dsn]
+        if self.speed is not None:
+            cmd += ["--speed", str(self.speed)]
+        return cmd + list(self.extra_args)
+
+    def start(self) -> EmulatorProcess:
+        log = open(self.state_dir / "emulator.log", "wb")  # noqa: SIM115 - lives as long as the process
+        self.process = subprocess.Popen(self.command(), cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
+        ready = self.state_dir / "ready.json"
+        deadline = time.monotonic() + START_TIMEOUT
+        while not ready.exists():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"emulator exited with {self.process.returncode}: {self.log_tail()}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"emulator not ready after {START_TIMEOUT}s: {self.log_tail()}")
+            time.sleep(0.05)
+        self.info = json.loads(ready.read_text())
+        return self
+
+    def log_tail(self, chars: int = 4000) -> str:
+        path = self.state_dir / "emulator.log"
+        return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+
+    def stop(self, timeout: float = 30) -> int | None:
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait(10)
+
+    def client(self) -> EmulatorClient:
+        return EmulatorClient(self.info["base_url"], self.info["ca_file"], self.world)
+
+
+class EmulatorClient:
+    """The admin side of a running emulator plus a few conveniences for tests."""
+
+    def __init__(self, base_url: str, ca_file: str, world: str | os.PathLike = DEFAULT_WORLD):
+        self.base_url = base_url
+        self.admin_url = f"{base_url}/_emulator"
+        self.ca_file = ca_file
+        self.world_path = Path(world)
+        self.world = yaml.safe_load(self.world_path.read_text())
+        self.http = requests.Session()
+        # REQUESTS_CA_BUNDLE in the environment would override session.verify (requests#3829)
+        self.http.trust_env = False
+        self.http.verify = ca_file
+
+    # -- admin API ------------------------------------------------------------------------------------
+    def _admin(self, method: str, path: str, **kwargs) -> dict:
+        response = self.http.request(method, f"{self.admin_url}{path}", timeout=600, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def state(self) -> dict:
+        return self._admin("GET", "/state")
+
+    def counters(self) -> dict:
+        return self._admin("GET", "/counters")
+
+    def advance(self, seconds: float) -> dict:
+        return self._admin("POST", "/clock", json={"advance_seconds": seconds})
+
+    def set_speed(self, speed: float) -> dict:
+        return self._admin("POST", "/clock", json={"speed": speed})
+
+    def reset(self, databases: bool = True) -> dict:
+        return self._admin("POST", "/reset", json={"databases": databases})
+
+    def set_faults(self, *faults: dict, mode: str = "replace", **by_kind) -> dict:
+        """``set_faults({"kind": "throttle", ...})`` or by kind: ``set_faults(throttle={...},
+        token_lifetime=60, busy="contoso-uat", operation_failure={"environment": "contoso-uat"})``."""
+        collected = list(faults)
+        for kind, value in by_kind.items():
+            for item in value if isinstance(value, list) else [value]:
+                if kind == "token_lifetime" and isinstance(item, int):
+                    item = {"seconds": item}
+                elif isinstance(item, str):
+                    item = {"environment": item}
+                collected.append({"kind": kind, **item})
+        return self._admin("POST", "/faults", json={"faults": collected, "mode": mode})
+
+    def clear_faults(self) -> dict:
+        return self._admin("DELETE", "/faults")
+
+    # -- world helpers --------------------------------------------------------------------------------
+    def env(self, name: str) -> dict:
+        """The state entry of one environment: id, type, database, odbc_connection_string, ..."""
+        for entry in self.state()["environments"]:
+            if name in (entry["name"], entry["id"]):
+                return entry
+        raise KeyError(name)
+
+    def lcs_module_args(self, username: str | None = None, app: str | None = None) -> dict:
+        """Options for the d365fo.dataalm lcs_* modules against this emulator (first tenant/project)."""
+        tenant = self.world["tenants"][0]
+        user = next((u for u in tenant["users"] if u["username"] == username), tenant["users"][0])
+        chosen = next((a for a in tenant["apps"] if a["name"] == app), tenant["apps"][0])
+        args = {
+            "client_id": chosen["client_id"],
+            "username": user["username"],
+            "password": user["password"],
+            "tenant_id": tenant["id"],
+            "authority_url": self.base_url,
+            "lcs_api_url": self.base_url,
+            "ca_path": self.ca_file,
+            "project_id": self.world["projects"][0]["id"],
+        }
+        if chosen.get("secret"):
+            args["client_secret"] = chosen["secret"]
+        return args
+
+    def token(self, username: str | None = None, password: str | None = None, v2: bool = True) -> str:
+        """An LCS access token by a plain password grant (no msal), for contract tests."""
+        args = self.lcs_module_args(username)
+        data = {"grant_type": "password", "client_id": args["client_id"], "username": args["username"],
+                "password": password if password is not None else args["password"]}
+        if v2:
+            data["scope"] = f"{self.base_url}//.default"
+        else:
+            data["resource"] = self.base_url
+        path = "oauth2/v2.0/token" if v2 else "oauth2/token"
+        response = self.http.post(f"{self.base_url}/{args['tenant_id']}/{path}", data=data, timeout=30)
+        response.raise_for_status()
+        return response.json()["access_token"]
