@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Snapshot and restore of a target environment's own settings that a database movement overwrites.
+
+Each item knows how to capture itself into JSON-able data and how to put it back with UPDATEs only,
+changing only rows that differ (so a restore is idempotent) and reporting before/after for diff.
+A new item is one more class in ``ITEMS``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import tempfile
+
+from ansible_collections.d365fo.dataalm.plugins.module_utils.fo_sql import FoSqlError, in_list
+
+SNAPSHOT_FORMAT = 1
+# SQL Server allows 2100 parameters per statement; stay far below.
+IN_CHUNK = 500
+
+
+def _chunks(values, size=IN_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+class SmtpItem:
+    name = "smtp"
+    description = "E-mail parameters (SMTP relay, port, user, TLS, batch mailer); never the encrypted password."
+    columns = ("SMTPRELAYSERVERNAME", "SMTPPORTNUMBER", "SMTPUSERNAME", "SMTPREQUIRESSL", "SMTPUSENTLM",
+               "MAILERNONINTERACTIVE")
+
+    def capture(self, db):
+        columns, rows = db.fetch("SELECT KEY_, %s FROM SYSEMAILPARAMETERS ORDER BY KEY_" % ", ".join(self.columns))
+        return [dict(zip(columns, row, strict=True)) for row in rows]
+
+    def summary(self, data):
+        return {"rows": len(data)}
+
+    def restore(self, db, data, check_mode):
+        before, after, changed = [], [], 0
+        for wanted in data:
+            columns, rows = db.fetch("SELECT KEY_, %s FROM SYSEMAILPARAMETERS WHERE KEY_ = ?" % ", ".join(self.columns),
+                                     [wanted["KEY_"]])
+            if not rows:
+                continue
+            current = dict(zip(columns, rows[0], strict=True))
+            differs = [c for c in self.columns if current.get(c) != wanted.get(c)]
+            if not differs:
+                continue
+            before.append(current)
+            after.append(dict(current, **{c: wanted.get(c) for c in self.columns}))
+            if check_mode:
+                changed += 1
+                continue
+            assignments = ", ".join("%s = ?" % c for c in self.columns) + ", RECVERSION = RECVERSION + 1"
+            predicate = "KEY_ = ? AND (%s)" % " OR ".join("%s <> ?" % c for c in self.columns)
+            values = [wanted.get(c) for c in self.columns]
+            changed += db.change("UPDATE SYSEMAILPARAMETERS SET %s WHERE %s" % (assignments, predicate),
+                                 values + [wanted["KEY_"]] + values)
+        return changed, before, after
+
+
+class EnabledUsersItem:
+    name = "enabled_users"
+    description = "The ids of the users that are enabled; restore re-enables them (it never disables anyone)."
+
+    def capture(self, db):
+        _, rows = db.fetch("SELECT ID FROM USERINFO WHERE ENABLE = 1 ORDER BY ID")
+        return [row[0] for row in rows]
+
+    def summary(self, data):
+        return {"count": len(data)}
+
+    def restore(self, db, data, check_mode):
+        disabled = []
+        for chunk in _chunks(list(data)):
+            _, rows = db.fetch("SELECT ID FROM USERINFO WHERE ENABLE = 0 AND %s ORDER BY ID" % in_list("ID", chunk),
+                               chunk)
+            disabled.extend(row[0] for row in rows)
+        changed = len(disabled)
+        if disabled and not check_mode:
+            changed = 0
+            for chunk in _chunks(disabled):
+                changed += db.change("UPDATE USERINFO SET ENABLE = 1, RECVERSION = RECVERSION + 1 "
+                                     "WHERE ENABLE = 0 AND %s" % in_list("ID", chunk), chunk)
+        return changed, [{"id": u, "enabled": False} for u in disabled], [{"id": u, "enabled": True} for u in disabled]
+
+
+class BatchJobsItem:
+    name = "batch_jobs"
+    description = ("Batch jobs that were Waiting (1) or Scheduled (9). A refresh replaces the jobs with the "
+                   "source's, so restore matches them by caption and company and only resumes held (0) ones.")
+
+    def capture(self, db):
+        _, rows = db.fetch("SELECT CAPTION, COMPANY, STATUS FROM BATCHJOB WHERE STATUS IN (1, 9) "
+                           "ORDER BY CAPTION, COMPANY, STATUS")
+        seen, jobs = set(), []
+        for caption, company, status in rows:
+            if (caption, company) not in seen:
+                seen.add((caption, company))
+                jobs.append({"caption": caption, "company": company, "status": int(status)})
+        return jobs
+
+    def summary(self, data):
+        return {"count": len(data)}
+
+    def restore(self, db, data, check_mode):
+        before, after, changed = [], [], 0
+        for job in data:
+            status = int(job["status"])
+            if status not in (1, 9):
+                raise FoSqlError("snapshot batch job %r has status %s; only 1 and 9 are restored"
+                                 % (job["caption"], status))
+            where = "CAPTION = ? AND COMPANY = ? AND STATUS = 0"
+            keys = [job["caption"], job["company"]]
+            held = db.scalar("SELECT COUNT(*) FROM BATCHJOB WHERE %s" % where, keys) or 0
+            if not held:
+                continue
+            before.append({"caption": job["caption"], "company": job["company"], "status": 0, "jobs": int(held)})
+            after.append({"caption": job["caption"], "company": job["company"], "status": status, "jobs": int(held)})
+            if check_mode:
+                changed += int(held)
+            else:
+                changed += db.change("UPDATE BATCHJOB SET STATUS = ?, RECVERSION = RECVERSION + 1 WHERE %s" % where,
+                                     [status] + keys)
+        return changed, before, after
+
+
+ITEMS = {item.name: item for item in (SmtpItem(), EnabledUsersItem(), BatchJobsItem())}
+
+
+def select_items(names):
+    names = list(names or ITEMS)
+    unknown = [n for n in names if n not in ITEMS]
+    if unknown:
+        raise FoSqlError("unknown item(s) %s; known: %s" % (", ".join(unknown), ", ".join(ITEMS)))
+    return [ITEMS[n] for n in names]
+
+
+def capture(db, names):
+    return {item.name: item.capture(db) for item in select_items(names)}
+
+
+def read_snapshot(path):
+    try:
+        with open(path, "r", encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise FoSqlError("cannot read snapshot %s: %s" % (path, exc)) from None
+    if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT or not isinstance(data.get("items"), dict):
+        raise FoSqlError("%s is not a d365fo.dataalm configuration snapshot (format %s)" % (path, SNAPSHOT_FORMAT))
+    return data
+
+
+def write_snapshot_atomic(path, document):
+    """Write JSON with mode 0600 via a temporary file in the same directory and an atomic rename."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".snapshot-", dir=directory)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=2, sort_keys=True, default=str)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

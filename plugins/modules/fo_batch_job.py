@@ -1,0 +1,197 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: fo_batch_job
+short_description: Hold or resume Dynamics 365 F&O batch jobs in the database
+version_added: 1.0.0
+description:
+  - Sets batch jobs (BATCHJOB) to Withhold (V(held), status 0) or Waiting (V(waiting), status 1), selected by
+    caption pattern, company, task class, current status or job id.
+  - Only jobs not yet in the wanted state are changed, in RECID batches with a commit each, so a second run
+    reports C(changed=false) and a million jobs keep memory flat.
+author:
+  - d365fo.dataalm contributors
+extends_documentation_fragment:
+  - d365fo.dataalm.fo_sql
+attributes:
+  check_mode:
+    support: full
+    description: Counts and lists the jobs that would change.
+  diff_mode:
+    support: none
+    description: The changed jobs are returned instead.
+options:
+  state:
+    description:
+      - V(held) sets the jobs to Withhold; V(waiting) sets them to Waiting.
+    type: str
+    choices: [held, waiting]
+    required: true
+  caption_pattern:
+    description:
+      - Pattern on the job caption where C(*) matches any text and C(?) one character.
+    type: str
+  company:
+    description:
+      - Legal entity (BATCHJOB.COMPANY), for example V(usmf).
+    type: str
+  class_number:
+    description:
+      - Only jobs with at least one task (BATCH) of this class id.
+    type: int
+  statuses:
+    description:
+      - Current statuses to act on (BatchStatus 0-9). Default for V(held) is Waiting, Executing, Ready, Cancelling
+        and Scheduled (1, 2, 5, 7, 9); for V(waiting) it is Withhold (0).
+    type: list
+    elements: int
+  job_ids:
+    description:
+      - Job RECIDs.
+    type: list
+    elements: int
+  batch_size:
+    description:
+      - Width of the RECID range changed per transaction.
+    type: int
+    default: 50000
+  max_reported:
+    description:
+      - At most this many changed jobs are listed in RV(jobs); RV(count) always has the total.
+    type: int
+    default: 1000
+"""
+
+EXAMPLES = r"""
+- name: Hold every job that would run
+  d365fo.dataalm.fo_batch_job:
+    connection_string: "{{ odbc_connection_string }}"
+    environment_type: Sandbox
+    state: held
+
+- name: Resume the sandbox's own e-mail distributor
+  d365fo.dataalm.fo_batch_job:
+    connection_string: "{{ odbc_connection_string }}"
+    environment_type: Sandbox
+    state: waiting
+    caption_pattern: "Email distributor*"
+"""
+
+RETURN = r"""
+jobs:
+  description: The jobs changed (or that would change), at most O(max_reported).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    job_id:
+      description: BATCHJOB RECID.
+      type: int
+    caption:
+      description: Job caption.
+      type: str
+    company:
+      description: Legal entity.
+      type: str
+    previous_status:
+      description: Status before the change.
+      type: int
+    status:
+      description: Status after the change.
+      type: int
+count:
+  description: Number of jobs changed (or that would change).
+  returned: always
+  type: int
+executed_statements:
+  description: Statements sent, with parameters and row counts.
+  returned: always
+  type: list
+  elements: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.d365fo.dataalm.plugins.module_utils import fo_module, fo_sql
+
+DEFAULT_STATUSES = {"held": [1, 2, 5, 7, 9], "waiting": [0]}
+TARGET_STATUS = {"held": 0, "waiting": 1}
+
+
+def build_predicate(params):
+    target = TARGET_STATUS[params["state"]]
+    statuses = params.get("statuses") or DEFAULT_STATUSES[params["state"]]
+    bad = [s for s in statuses if s not in range(10)]
+    if bad:
+        raise fo_sql.FoSqlError("statuses must be BatchStatus values 0-9, not %s" % bad)
+    statuses = [s for s in statuses if s != target]
+    if not statuses:
+        raise fo_sql.FoSqlError("statuses only contains the wanted status %d; nothing could change" % target)
+    where = ["STATUS IN (%s)" % ", ".join(str(int(s)) for s in statuses)]
+    values = []
+    if params.get("caption_pattern"):
+        where.append(fo_sql.like_clause("CAPTION"))
+        values.append(fo_sql.glob_to_like(params["caption_pattern"]))
+    if params.get("company"):
+        where.append("COMPANY = ?")
+        values.append(params["company"])
+    if params.get("class_number") is not None:
+        where.append("RECID IN (SELECT BATCHJOBID FROM BATCH WHERE CLASSNUMBER = ?)")
+        values.append(params["class_number"])
+    if params.get("job_ids"):
+        where.append(fo_sql.in_list("RECID", params["job_ids"]))
+        values.extend(params["job_ids"])
+    return " AND ".join(where), values
+
+
+def main():
+    spec = fo_module.sql_argument_spec()
+    spec.update(
+        state=dict(type="str", choices=["held", "waiting"], required=True),
+        caption_pattern=dict(type="str"),
+        company=dict(type="str"),
+        class_number=dict(type="int"),
+        statuses=dict(type="list", elements="int"),
+        job_ids=dict(type="list", elements="int"),
+        batch_size=dict(type="int", default=50000),
+        max_reported=dict(type="int", default=1000),
+    )
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
+                           mutually_exclusive=fo_module.SQL_MUTUALLY_EXCLUSIVE)
+    params = module.params
+    try:
+        where, values = build_predicate(params)
+        if params["batch_size"] < 1 or params["max_reported"] < 0:
+            raise fo_sql.FoSqlError("batch_size must be at least 1 and max_reported at least 0")
+    except fo_sql.FoSqlError as exc:
+        module.fail_json(msg=str(exc), changed=False)
+    fo_module.guard(module)
+
+    target = TARGET_STATUS[params["state"]]
+    db = fo_module.open_database(module)
+    try:
+        count = db.count("BATCHJOB", where, values)
+        jobs = []
+        if count and params["max_reported"]:
+            listing = "SELECT RECID, CAPTION, COMPANY, STATUS FROM BATCHJOB WHERE %s ORDER BY RECID" % where
+            _, rows = db.fetch(listing, values, max_rows=params["max_reported"])
+            jobs = [{"job_id": int(r[0]), "caption": r[1], "company": r[2], "previous_status": int(r[3]),
+                     "status": target} for r in rows]
+        if count and not module.check_mode:
+            count = db.change_batched("BATCHJOB", "UPDATE BATCHJOB SET STATUS = %d, RECVERSION = RECVERSION + 1"
+                                      % target, where, values, params["batch_size"])
+    except Exception as exc:
+        fo_module.fail(module, db, exc)
+    db.close()
+    module.exit_json(changed=count > 0, jobs=jobs, count=count, executed_statements=db.log)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: fo_config_restore
+short_description: Put an F&O environment's own settings back after a database movement
+version_added: 1.0.0
+description:
+  - Re-applies a snapshot written by M(d365fo.dataalm.fo_config_snapshot) with UPDATE statements only.
+  - Only rows that differ from the snapshot are changed, so a second run reports C(changed=false).
+  - "Items: V(smtp) updates the e-mail parameters row by key; V(enabled_users) re-enables the users that were
+    enabled (it disables nobody); V(batch_jobs) sets held (C(0)) jobs with the snapshot's caption and company back
+    to Waiting or Scheduled."
+author:
+  - d365fo.dataalm contributors
+extends_documentation_fragment:
+  - d365fo.dataalm.fo_sql
+attributes:
+  check_mode:
+    support: full
+    description: Reports the rows that would change, with diff, without changing them.
+  diff_mode:
+    support: full
+    description: Before and after of every row that changes, per item.
+options:
+  path:
+    description:
+      - Snapshot file written by M(d365fo.dataalm.fo_config_snapshot).
+    type: path
+    required: true
+  items:
+    description:
+      - Items to restore; default every item present in the snapshot.
+    type: list
+    elements: str
+    choices: [smtp, enabled_users, batch_jobs]
+"""
+
+EXAMPLES = r"""
+- name: Put the sandbox's own settings back after the refresh
+  d365fo.dataalm.fo_config_restore:
+    connection_string: "{{ uat_odbc_connection_string }}"
+    environment_type: Sandbox
+    path: "{{ playbook_dir }}/state/uat-config.json"
+  diff: true
+"""
+
+RETURN = r"""
+restored:
+  description: One entry per item.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Item name.
+      type: str
+    rows:
+      description: Rows changed (or that would change in check mode).
+      type: int
+    changed:
+      description: Whether the item changed rows.
+      type: bool
+executed_statements:
+  description: Statements sent, with parameters and row counts.
+  returned: always
+  type: list
+  elements: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.d365fo.dataalm.plugins.module_utils import fo_config, fo_module, fo_sql
+
+
+def main():
+    spec = fo_module.sql_argument_spec()
+    spec.update(
+        path=dict(type="path", required=True),
+        items=dict(type="list", elements="str", choices=list(fo_config.ITEMS)),
+    )
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
+                           mutually_exclusive=fo_module.SQL_MUTUALLY_EXCLUSIVE)
+    try:
+        snapshot = fo_config.read_snapshot(module.params["path"])
+        names = module.params["items"] or [n for n in fo_config.ITEMS if n in snapshot["items"]]
+        missing = [n for n in names if n not in snapshot["items"]]
+        if missing:
+            raise fo_sql.FoSqlError("the snapshot has no item(s) %s" % ", ".join(missing))
+        items = fo_config.select_items(names)
+    except fo_sql.FoSqlError as exc:
+        module.fail_json(msg=str(exc), changed=False)
+    fo_module.guard(module)
+
+    db = fo_module.open_database(module)
+    restored, before, after = [], {}, {}
+    try:
+        for item in items:
+            rows, old, new = item.restore(db, snapshot["items"][item.name], module.check_mode)
+            restored.append({"name": item.name, "rows": rows, "changed": rows > 0})
+            if old or new:
+                before[item.name], after[item.name] = old, new
+    except Exception as exc:
+        fo_module.fail(module, db, exc, restored=restored)
+    db.close()
+    result = dict(changed=any(r["changed"] for r in restored), restored=restored, executed_statements=db.log)
+    if module._diff:
+        result["diff"] = {"before": before, "after": after}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

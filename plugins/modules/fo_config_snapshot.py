@@ -1,0 +1,113 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: fo_config_snapshot
+short_description: Capture an F&O environment's own settings before a database movement overwrites them
+version_added: 1.0.0
+description:
+  - Reads the target database's own settings that a refresh or restore replaces with the source's (the SMTP
+    settings, the set of enabled users, the batch jobs that were waiting or scheduled) and writes them to a
+    JSON file with mode C(0600), atomically.
+  - Read-only on the database. The file is rewritten only when the captured settings differ from the file's,
+    which is then reported as C(changed).
+  - Use M(d365fo.dataalm.fo_config_restore) after the movement to put the settings back.
+author:
+  - d365fo.dataalm contributors
+extends_documentation_fragment:
+  - d365fo.dataalm.fo_sql
+attributes:
+  check_mode:
+    support: full
+    description: Reads the database and reports whether the file would change, without writing it.
+  diff_mode:
+    support: none
+    description: The file is the record.
+options:
+  path:
+    description:
+      - Snapshot file on the controller. Its directory must exist. It holds user ids and host names, no secrets.
+    type: path
+    required: true
+  items:
+    description:
+      - Items to capture; default all.
+    type: list
+    elements: str
+    choices: [smtp, enabled_users, batch_jobs]
+"""
+
+EXAMPLES = r"""
+- name: Keep the sandbox's own settings before the refresh
+  d365fo.dataalm.fo_config_snapshot:
+    connection_string: "{{ uat_odbc_connection_string }}"
+    path: "{{ playbook_dir }}/state/uat-config.json"
+"""
+
+RETURN = r"""
+path:
+  description: The snapshot file.
+  returned: always
+  type: str
+snapshot:
+  description: Per item a summary of what was captured (row or entry counts).
+  returned: always
+  type: dict
+  sample: {"smtp": {"rows": 1}, "enabled_users": {"count": 12}, "batch_jobs": {"count": 4}}
+"""
+
+import datetime
+import json
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.d365fo.dataalm.plugins.module_utils import fo_config, fo_module, fo_sql
+
+
+def main():
+    spec = fo_module.sql_argument_spec()
+    spec.update(
+        path=dict(type="path", required=True),
+        items=dict(type="list", elements="str", choices=list(fo_config.ITEMS)),
+    )
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
+                           mutually_exclusive=fo_module.SQL_MUTUALLY_EXCLUSIVE)
+    path = module.params["path"]
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        module.fail_json(msg="the directory of %s does not exist" % path)
+    db = fo_module.open_database(module)
+    try:
+        items = fo_config.capture(db, module.params["items"])
+    except Exception as exc:
+        fo_module.fail(module, db, exc)
+    db.close()
+
+    previous = None
+    if os.path.exists(path):
+        try:
+            previous = fo_config.read_snapshot(path)
+        except fo_sql.FoSqlError:
+            previous = None
+    # JSON round trip so values compare the way they will be read back.
+    items = json.loads(json.dumps(items, default=str))
+    changed = previous is None or previous.get("items") != items
+    if changed and not module.check_mode:
+        document = {
+            "format": fo_config.SNAPSHOT_FORMAT,
+            "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "items": items,
+        }
+        fo_config.write_snapshot_atomic(path, document)
+    summary = {name: fo_config.ITEMS[name].summary(data) for name, data in items.items()}
+    module.exit_json(changed=changed, path=path, snapshot=summary)
+
+
+if __name__ == "__main__":
+    main()
