@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 import traceback
+import warnings
 
 try:
     import msal
@@ -142,8 +143,7 @@ class MsalTokenProvider:
         self.acquisitions = 0
         authority = "%s/%s" % (authority_url.rstrip("/"), tenant_id or "organizations")
         host = authority_url.split("://", 1)[-1].split("/", 1)[0].lower()
-        verify = (ca_path if ca_path else True) if validate_certs else False
-        options = dict(authority=authority, verify=verify, timeout=timeout)
+        options = dict(authority=authority, http_client=_session(validate_certs, ca_path, timeout))
         if host not in MICROSOFT_AUTHORITY_HOSTS:
             # msal asks login.microsoftonline.com to validate unknown hosts unless told not to
             options["instance_discovery"] = False
@@ -152,6 +152,10 @@ class MsalTokenProvider:
                 self._app = msal.ConfidentialClientApplication(client_id, client_credential=client_secret, **options)
             else:
                 self._app = msal.PublicClientApplication(client_id, **options)
+            if _explicit_port(authority_url):
+                # msal looks up the user realm on https://<host>/ without the port and would call port 443;
+                # an authority on its own port (a proxy or the emulator) answers ROPC directly instead
+                self._app.authority.user_realm_discovery = lambda *args, **kwargs: {}
         except ValueError as exc:
             raise AuthError("cannot use authority %s: %s; check authority_url and tenant_id"
                             % (authority, exc)) from None
@@ -184,8 +188,11 @@ class MsalTokenProvider:
                 if self._refresh_token and not self._password:
                     result = self._app.acquire_token_by_refresh_token(self._refresh_token, scopes=self.scopes)
                 else:
-                    result = self._app.acquire_token_by_username_password(self.username, self._password,
-                                                                          scopes=self.scopes)
+                    with warnings.catch_warnings():
+                        # msal discourages ROPC in general; it is the documented flow for LCS automation
+                        warnings.simplefilter("ignore", DeprecationWarning)
+                        result = self._app.acquire_token_by_username_password(self.username, self._password,
+                                                                              scopes=self.scopes)
             except ValueError as exc:
                 raise AuthError("token request was refused by msal: %s; check authority_url and tenant_id"
                                 % exc) from None
@@ -206,6 +213,31 @@ class MsalTokenProvider:
         lifetime = float(result.get("expires_in") or 3600)
         self._lifetime = lifetime
         self._expires_at = self.clock() + lifetime
+
+
+def _explicit_port(url):
+    netloc = url.split("://", 1)[-1].split("/", 1)[0]
+    return bool(re.search(r":\d+$", netloc))
+
+
+def _session(validate_certs, ca_path, timeout):
+    """A requests session for msal whose TLS choice survives REQUESTS_CA_BUNDLE in the environment.
+
+    requests lets that variable override ``Session.verify``, so an explicit ca_path or
+    validate_certs=false is bound into every call instead.
+    """
+    import functools
+
+    import requests
+
+    session = requests.Session()
+    explicit = {"timeout": timeout}
+    if not validate_certs:
+        explicit["verify"] = False
+    elif ca_path:
+        explicit["verify"] = ca_path
+    session.request = functools.partial(session.request, **explicit)
+    return session
 
 
 def build_token_provider(params, scope, clock=time.time):

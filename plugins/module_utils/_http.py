@@ -174,7 +174,8 @@ class HttpClient:
         self.clock = clock
         self.on_retry = on_retry
         self.session = requests.Session()
-        self.session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        # passed on every call: requests lets REQUESTS_CA_BUNDLE override Session.verify
+        self._verify = (ca_path if ca_path else True) if validate_certs else False
         self.session.headers["User-Agent"] = user_agent
         self.session.headers["Accept"] = "application/json"
         # accounting for results and benchmarks; never holds secrets
@@ -237,7 +238,7 @@ class HttpClient:
         self.calls += 1
         try:
             response = self.session.request(method, url, params=params, json=json_body, headers=all_headers,
-                                            timeout=self.timeout)
+                                            timeout=self.timeout, verify=self._verify)
         except requests_exceptions.RequestException as exc:
             self._remember_request_id(client_request_id)
             return None, exc
