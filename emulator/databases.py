@@ -103,8 +103,7 @@ class DatabaseManager:
         with self._lock:
             target_db = self.database_name(target)
             self.fodb.copy_database(self.admin_dsn, self.database_name(source), target_db)
-            # the copy inherits ALLOW_CONNECTIONS of the source; keep the target closed during clean-up
-            self.fodb.set_connections_allowed(self.admin_dsn, target_db, False)
+            # the clean-up follows the copy at once (ALLOW_CONNECTIONS false would lock us out too)
             self.fodb.apply_lcs_refresh(self.admin_dsn, target_db)
             self.fodb.set_connections_allowed(self.admin_dsn, target_db, True)
             self.allowed[target.id] = True

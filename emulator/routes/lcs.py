@@ -15,6 +15,7 @@ import uuid
 from flask import Blueprint, g, jsonify, request
 
 from .. import formats
+from ..entra import LCS_APP_ID, normalize_audience
 from ..formats import VERSION_EOL, new_guid
 from ..operations import HISTORY_TYPE, Operation
 from ..world import HISTORY_TYPES
@@ -62,13 +63,13 @@ def authenticated(view):
             now = emu.now()
             if claims is None or claims.get("exp", 0) <= now.timestamp():
                 return _unauthorized()
-            from ..entra import is_lcs_audience
-
             project = emu.project(projectId)
-            audiences = emu.lcs_audiences()
+            # the LCS app id, the emulator's own base URL, or the API host of the project's geography;
+            # a token for another region's host is refused (lcs-api.md §1.6, §7)
+            audiences = emu.lcs_audiences() | {LCS_APP_ID}
             if project is not None:
-                audiences.add(project.api_host.lower())
-            if not is_lcs_audience(str(claims.get("aud", "")), audiences) or "upn" not in claims:
+                audiences.add(normalize_audience(project.api_host))
+            if normalize_audience(str(claims.get("aud", ""))) not in audiences or "upn" not in claims:
                 return _unauthorized()
             member = None
             if project is not None and claims.get("tid") == project.tenant:
