@@ -11,6 +11,7 @@ repeated when the service proves it was not processed (429, or the connection wa
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import random
 import re
@@ -183,6 +184,8 @@ class HttpClient:
         self.retries = 0
         self.last_request_id = None
         self.request_ids = []
+        # (service time from the Date header, our monotonic clock when it arrived)
+        self._server_time = None
 
     def url_for(self, path):
         if path.startswith("https://") or path.startswith("http://"):
@@ -243,7 +246,29 @@ class HttpClient:
             self._remember_request_id(client_request_id)
             return None, exc
         self._remember_request_id(request_id_of(response) or client_request_id)
+        self._remember_server_time(response.headers.get("Date"))
         return response, None
+
+    def _remember_server_time(self, header):
+        if not header:
+            return
+        try:
+            when = email.utils.parsedate_to_datetime(header)
+        except (TypeError, ValueError, IndexError):
+            return
+        if when is not None and when.tzinfo is not None:
+            self._server_time = (when, self.clock())
+
+    def server_now(self):
+        """The service's current time (aware datetime) from its last Date header, or None if never seen.
+
+        History and status times are in the service's clock; comparing them with the controller's clock
+        would make idempotency windows depend on clock skew.
+        """
+        if self._server_time is None:
+            return None
+        when, seen_at = self._server_time
+        return when + datetime.timedelta(seconds=max(0.0, self.clock() - seen_at))
 
     def _remember_request_id(self, request_id):
         self.last_request_id = request_id

@@ -171,10 +171,14 @@ def host_hint(lcs_api_url):
 class LcsClient:
     """Typed calls to the LCS endpoints the collection uses."""
 
-    def __init__(self, http, project_id, clock=None):
+    def __init__(self, http, project_id):
         self.http = http
         self.project_id = int(project_id) if project_id is not None else None
-        self.clock = clock or (lambda: datetime.datetime.now(UTC))
+
+    def now(self):
+        """LCS's current time (from its Date header), falling back to the controller's clock."""
+        server_now = getattr(self.http, "server_now", lambda: None)()
+        return (server_now or datetime.datetime.now(UTC)).astimezone(UTC)
 
     # -- database movement -------------------------------------------------------------------
     def start_refresh(self, source_environment_id, target_environment_id):

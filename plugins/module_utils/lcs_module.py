@@ -236,15 +236,16 @@ def run_movement(lm, kind, label, status_environment_id, start, preflight=None):
     """
     p = lm.params
     client = lm.client
-    now = utc_now()
     try:
-        not_before = parse_not_before(p.get("not_before"), now)
+        # a timestamp in the future is judged by the controller's clock, before anything is called
+        not_before = parse_not_before(p.get("not_before"), utc_now())
         max_age = parse_duration(p.get("max_age"))
         if preflight is not None:
             preflight()
     except InputError as exc:
         lm.fail(str(exc), action=None, changed=False)
     history = client.history(status_environment_id)
+    now = client.now()  # windows are measured in LCS's clock, like its history times
     warnings = []
 
     if p.get("operation_id"):
@@ -277,11 +278,12 @@ def run_movement(lm, kind, label, status_environment_id, start, preflight=None):
             extra["next_allowed_at"] = format_datetime(next_allowed)
         return movement_outcome(lm, label, STARTED, None, extra)
 
-    attempted_at = utc_now()
+    attempted_at = client.now()
     try:
         operation_id = start()
+        attempted_at = client.now()
     except LcsQuotaError as exc:
-        quota_failure(exc, client.history(status_environment_id), utc_now())
+        quota_failure(exc, client.history(status_environment_id), client.now())
     except (LcsError, HttpError) as exc:
         if not getattr(exc, "transient", False):
             raise

@@ -179,7 +179,7 @@ environments:
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs import (
     QUOTA_WINDOW, environment_facts, format_datetime, same_guid)
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_module import LcsModule, utc_now
+from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_module import LcsModule
 from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_movement import (
     ALL_MOVEMENT_TYPES, history_operations, quota_next_allowed)
 
@@ -236,7 +236,7 @@ def main():
                     "without a filter to list them), project_id and lcs_api_url (the project's regional host)"
                     % (environment_id or p["environment_name"], p["project_id"]), environments=[])
         if p["include_history"]:
-            now = utc_now()
+            now = lm.client.now()
             for environment in environments:
                 environment.update(history_facts(lm.client, environment["environment_id"], now))
         return dict(changed=False, environments=environments)

@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, d365fo.dataalm contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller-side live progress for the waiting lcs_* modules.
+
+A module can print nothing until it exits, so a 24-hour wait would be silent. The action plugins
+run the module once with ``wait: false`` (start or join), then wait in slices by running
+``lcs_operation_info`` with a short ``wait_timeout`` and print a status line after each slice, the
+way ansible.builtin.reboot reports progress. Check mode and ``wait: false`` go straight through.
+The modules keep working without these plugins (for example under ``ansible-test`` or AWX).
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+display = Display()
+
+AUTH_OPTIONS = ("client_id", "username", "password", "client_secret", "access_token", "tenant_id", "authority_url",
+                "lcs_api_url", "project_id", "validate_certs", "ca_path", "timeout")
+OPERATION_INFO = "d365fo.dataalm.lcs_operation_info"
+DEFAULT_WAIT_TIMEOUT = 90000
+DEFAULT_POLL_INTERVAL = 60
+DEFAULT_PROGRESS_INTERVAL = 300
+PROGRESS_VAR = "d365fo_dataalm_progress_interval"
+# keys of the start result that the waiting slices must not overwrite
+START_KEYS = ("action", "msg")
+
+
+def format_elapsed(seconds):
+    seconds = int(max(0, seconds))
+    return "%d:%02d:%02d" % (seconds // 3600, seconds % 3600 // 60, seconds % 60)
+
+
+class LcsWaitingAction(ActionBase):
+    """Base for lcs_database_refresh, lcs_database_export and lcs_operation_info."""
+
+    _supports_check_mode = True
+    _supports_async = False
+    # the option naming the environment whose status endpoint follows the operation
+    status_environment_option = "environment_id"
+    wait_default = True
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        args = dict(self._task.args)
+        module = self._task.resolved_action or self._task.action
+        wait = boolean(args.get("wait", self.wait_default), strict=False)
+        if self._play_context.check_mode or not wait:
+            result.update(self._execute_module(module_name=module, module_args=args, task_vars=task_vars))
+            return result
+
+        started_at = time.monotonic()
+        wait_timeout = int(args.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)
+        poll_interval = int(args.get("poll_interval") or DEFAULT_POLL_INTERVAL)
+        progress_interval = int(task_vars.get(PROGRESS_VAR) or DEFAULT_PROGRESS_INTERVAL)
+        first = self._execute_module(module_name=module, module_args=dict(args, wait=False), task_vars=task_vars)
+        name = module.rsplit(".", 1)[-1]
+        if first.get("failed") or not first.get("operation_id") or first.get("state") in ("succeeded", "failed",
+                                                                                           "rolled_back"):
+            result.update(first)
+            return result
+        display.display("%s: operation %s %s, status %s" % (
+            name, first["operation_id"], first.get("action") or "found", first.get("status")))
+
+        follow = {k: args[k] for k in AUTH_OPTIONS if k in args}
+        follow.update(environment_id=args.get(self.status_environment_option), operation_id=first["operation_id"],
+                      poll_interval=poll_interval, wait=True)
+        latest = first
+        while True:
+            remaining = wait_timeout - (time.monotonic() - started_at)
+            slice_seconds = int(max(1, min(remaining, max(progress_interval, poll_interval))))
+            latest = self._execute_module(module_name=OPERATION_INFO,
+                                          module_args=dict(follow, wait_timeout=slice_seconds), task_vars=task_vars)
+            elapsed = time.monotonic() - started_at
+            display.display("%s: operation %s status %s, elapsed %s" % (
+                name, first["operation_id"], latest.get("status") or "unknown", format_elapsed(elapsed)))
+            slice_timed_out = latest.get("failed") and latest.get("timed_out")
+            if slice_timed_out and wait_timeout - elapsed > 0:
+                continue
+            break
+        return self._merge(result, first, latest, wait_timeout)
+
+    @staticmethod
+    def _merge(result, first, latest, wait_timeout):
+        merged = dict(first)
+        for key, value in latest.items():
+            if key in START_KEYS or key == "invocation":
+                continue
+            if key == "started_at" and not value:
+                continue
+            merged[key] = value
+        merged.pop("done", None)
+        merged.pop("type", None)
+        merged["changed"] = first.get("changed", False)
+        if latest.get("timed_out"):
+            merged["msg"] = ("timed out after %d s waiting for operation %s (last status %s); the operation keeps "
+                             "running in LCS: re-run the task (it joins the running operation) or pass operation_id"
+                             % (wait_timeout, first["operation_id"], latest.get("status")))
+        elif latest.get("failed"):
+            merged["msg"] = latest.get("msg")
+        result.update(merged)
+        return result
