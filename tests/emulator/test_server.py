@@ -1,0 +1,70 @@
+"""The server process: ready line, HTTPS, SIGTERM, invalid world files, the seed command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import psycopg
+import requests
+
+from tests.support.emulator import REPO, EmulatorProcess
+
+
+def _databases(admin_dsn) -> set[str]:
+    with psycopg.connect(admin_dsn) as conn:
+        return {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
+
+
+def test_sigterm_stops_cleanly_and_drops_its_databases(pg_server, tmp_path):
+    before = _databases(pg_server.admin_dsn)
+    process = EmulatorProcess(REPO / "tests" / "worlds" / "default.yml", pg_admin_dsn=pg_server.admin_dsn).start()
+    info = process.info
+    assert set(info) == {"base_url", "admin_url", "ca_file"} and info["base_url"].startswith("https://")
+    assert info["admin_url"] == info["base_url"] + "/_emulator"
+    assert json.loads((process.state_dir / "ready.json").read_text()) == info
+    client = process.client()
+    created = {e["database"] for e in client.state()["environments"]}
+    assert created <= _databases(pg_server.admin_dsn) and not created & before
+    assert process.stop() == 0
+    assert not created & _databases(pg_server.admin_dsn)
+    session = requests.Session()
+    session.trust_env = False
+    try:
+        session.get(f"{info['admin_url']}/health", verify=info["ca_file"], timeout=5)
+        raise AssertionError("the server still answers after SIGTERM")
+    except requests.exceptions.ConnectionError:
+        pass
+
+
+def test_explicit_port_zero_and_no_databases(tmp_path):
+    process = EmulatorProcess(REPO / "emulator" / "worlds" / "demo.yml",
+                              extra_args=("--host", "127.0.0.1", "--port", "0"), speed=2).start()
+    try:
+        assert process.info["base_url"].startswith("https://127.0.0.1:")
+        state = process.client().state()
+        assert state["databases"] is False and state["clock"]["speed"] == 2
+        assert state["environments"][0]["odbc_connection_string"] is None
+    finally:
+        assert process.stop() == 0
+
+
+def test_invalid_world_fails_with_the_key_path(tmp_path):
+    world = tmp_path / "bad.yml"
+    world.write_text((REPO / "tests" / "worlds" / "default.yml").read_text().replace("type: Sandbox", "type: Tier2", 1))
+    result = subprocess.run([sys.executable, "-m", "emulator", "serve", "--world", str(world)], cwd=REPO,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "projects[0].environments[1].type: must be one of Production, Sandbox, DevTestDev" in result.stderr
+
+
+def test_seed_command(pg_server):
+    result = subprocess.run([sys.executable, "-m", "emulator", "seed", "--pg-dsn", pg_server.admin_dsn,
+                             "--database", "emu_seed_cli", "--scale", "1"], cwd=REPO, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["database"] == "emu_seed_cli" and summary["rows"]["USERINFO"] > 0
+    assert pg_server.password not in result.stdout
+    pg_server.drop_database("emu_seed_cli")
