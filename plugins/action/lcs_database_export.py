@@ -11,3 +11,4 @@ from ansible_collections.d365fo.dataalm.plugins.plugin_utils.lcs_wait import Lcs
 class ActionModule(LcsWaitingAction):
     status_environment_option = "environment_id"
     wait_default = True
+    finish_with_module = True

@@ -44,6 +44,8 @@ class LcsWaitingAction(ActionBase):
     # the option naming the environment whose status endpoint follows the operation
     status_environment_option = "environment_id"
     wait_default = True
+    # run the module once more after a successful wait (lcs_database_export returns the new backup then)
+    finish_with_module = False
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
@@ -84,6 +86,12 @@ class LcsWaitingAction(ActionBase):
             if slice_timed_out and wait_timeout - elapsed > 0:
                 continue
             break
+        if self.finish_with_module and latest.get("state") == "succeeded" and not latest.get("failed"):
+            # one more module run on the finished operation adds what only the module knows (the backup)
+            final = self._execute_module(module_name=module, task_vars=task_vars,
+                                         module_args=dict(args, operation_id=first["operation_id"], wait=False))
+            if not final.get("failed"):
+                latest = dict(latest, **{k: v for k, v in final.items() if k not in ("changed",) + START_KEYS})
         return self._merge(result, first, latest, wait_timeout)
 
     @staticmethod
