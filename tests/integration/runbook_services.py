@@ -1,0 +1,108 @@
+"""Start and stop PostgreSQL + the emulator in the background, for molecule, the demo and benchmarks.
+
+    python -m tests.integration.runbook_services start --state-dir DIR [--world FILE] [--speed N]
+    python -m tests.integration.runbook_services stop --state-dir DIR
+
+``start`` returns once both are ready and writes ``DIR/services.json``: base_url, ca_file, the LCS
+module options for the world's first tenant/app/user/project, and per environment name its id and
+ODBC connection string. ``stop`` ends exactly the processes ``start`` recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.support.emulator import DEFAULT_WORLD, EmulatorClient, EmulatorProcess
+
+REPO = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 600
+
+
+def _run_pg(command: str, state_dir: Path) -> None:
+    subprocess.run([sys.executable, "-m", "tests.support.pgserver", command, "--state-dir", str(state_dir / "pg")],
+                   cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+
+
+def start(state_dir: Path, world: Path, speed: float | None) -> dict:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    stop(state_dir)  # a left-over from an interrupted run would hold the ports and databases
+    _run_pg("start", state_dir)
+    pg = json.loads((state_dir / "pg" / "pg.json").read_text())
+    emulator = EmulatorProcess(world, pg_admin_dsn=pg["admin_dsn"], speed=speed)
+    emulator.state_dir = state_dir / "emulator"
+    emulator.state_dir.mkdir(exist_ok=True)
+    ready = emulator.state_dir / "ready.json"
+    ready.unlink(missing_ok=True)
+    log = open(emulator.state_dir / "emulator.log", "wb")  # noqa: SIM115 - handed to the child
+    # A session of its own: the emulator outlives this command (molecule's prepare step).
+    process = subprocess.Popen(emulator.command(), cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=log, start_new_session=True)
+    (state_dir / "emulator.pid").write_text(str(process.pid))
+    deadline = time.monotonic() + START_TIMEOUT
+    while not ready.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(state_dir)
+            raise SystemExit("emulator did not start: " + emulator.log_tail())
+        time.sleep(0.05)
+    time.sleep(0.05)  # the ready file is written in one go, but give the writer a moment to close it
+    info = json.loads(ready.read_text())
+    client = EmulatorClient(info["base_url"], info["ca_file"], world)
+    services = {
+        "base_url": info["base_url"],
+        "admin_url": info["admin_url"],
+        "ca_file": info["ca_file"],
+        "world": str(world),
+        "lcs": client.lcs_module_args(),
+        "environments": {
+            entry["name"]: {"id": entry["id"], "type": entry.get("type"),
+                            "odbc_connection_string": entry.get("odbc_connection_string")}
+            for entry in client.state()["environments"]
+        },
+    }
+    (state_dir / "services.json").write_text(json.dumps(services, indent=2))
+    os.chmod(state_dir / "services.json", 0o600)  # it holds the emulator's (test) passwords
+    return services
+
+
+def stop(state_dir: Path) -> None:
+    pid_file = state_dir / "emulator.pid"
+    if pid_file.exists():
+        pid = int(pid_file.read_text())
+        try:
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(300):
+                os.kill(pid, 0)
+                time.sleep(0.1)
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        pid_file.unlink(missing_ok=True)
+    if (state_dir / "pg" / "pg.json").exists():
+        _run_pg("stop", state_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="runbook_services")
+    parser.add_argument("command", choices=["start", "stop"])
+    parser.add_argument("--state-dir", required=True, type=Path)
+    parser.add_argument("--world", type=Path, default=DEFAULT_WORLD)
+    parser.add_argument("--speed", type=float, default=None)
+    args = parser.parse_args(argv)
+    state_dir = args.state_dir.resolve()
+    if args.command == "start":
+        services = start(state_dir, args.world.resolve(), args.speed)
+        print(json.dumps({"base_url": services["base_url"], "services": str(state_dir / "services.json")}))
+    else:
+        stop(state_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
