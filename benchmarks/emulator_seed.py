@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from emulator import fodb  # noqa: E402
-from tests.support.pgserver import PgServer  # noqa: E402
+from emulator import fodb
+from tests.support.pgserver import PgServer
 
 
 def main() -> int:
