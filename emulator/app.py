@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, Response, current_app, g, jsonify, request
+from werkzeug.http import http_date
 
 from .routes import admin, downloads, entra, lcs
 from .state import Emulator
@@ -62,4 +63,6 @@ def _before():
 def _after(response):
     rule = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
     emulator_of_app().count_request(f"{request.method} {rule}", response.status_code)
+    # the service's own clock, as real LCS sends it; clients use it to compare with history times
+    response.headers["Date"] = http_date(emulator_of_app().now())
     return response

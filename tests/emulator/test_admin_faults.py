@@ -104,3 +104,11 @@ def test_counters_and_reset(emulator_http):
     after = emulator_http.counters()
     assert after["operations_started"] == {} and after["tokens_issued"] == {"total": 0}
     assert emulator_http.state()["operations"] == []
+
+
+def test_date_header_follows_the_virtual_clock(emulator_http):
+    from email.utils import parsedate_to_datetime
+
+    emulator_http.advance(86400 * 10)
+    response = Lcs(emulator_http).detail()
+    assert parsedate_to_datetime(response.headers["Date"]).date().isoformat() == "2026-03-12"
