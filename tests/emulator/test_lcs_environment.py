@@ -105,3 +105,23 @@ def test_history_limits(emulator_http):
     assert again.status_code == 429 and int(again.headers["retry-after"]) <= 30
     emulator_http.advance(30)
     assert lcs.history(TEST).status_code == 200
+
+
+def test_history_limit_per_environment(start_emulator, tmp_path):
+    import yaml
+
+    from tests.support.emulator import DEFAULT_WORLD
+
+    world = yaml.safe_load(DEFAULT_WORLD.read_text())
+    world["lcs"] = {"history_per_project_per_minute": 100}
+    path = tmp_path / "world.yml"
+    path.write_text(yaml.safe_dump(world))
+    emu = start_emulator(path, databases=False)
+    lcs = Lcs(emu)
+    for _ in range(6):
+        assert lcs.history(UAT).status_code == 200
+    blocked = lcs.history(UAT)
+    assert blocked.status_code == 429 and 1 <= int(blocked.headers["retry-after"]) <= 30
+    assert lcs.history(TEST).status_code == 200  # another environment has its own window
+    emu.advance(int(blocked.headers["retry-after"]))
+    assert lcs.history(UAT).status_code == 200

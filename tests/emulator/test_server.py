@@ -68,3 +68,21 @@ def test_seed_command(pg_server):
     assert summary["database"] == "emu_seed_cli" and summary["rows"]["USERINFO"] > 0
     assert pg_server.password not in result.stdout
     pg_server.drop_database("emu_seed_cli")
+
+
+def test_operations_advance_with_speed_without_polling(start_emulator):
+    """The ticker moves operations on real time x speed, even when nobody asks for their status."""
+    import time
+
+    from ._lcs import PROD, UAT, Lcs
+
+    emu = start_emulator(REPO / "tests" / "worlds" / "default.yml", databases=False, speed=7200)
+    activity = Lcs(emu).refresh(PROD, UAT)["OperationActivityId"]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        operation = emu.state()["operations"][0]
+        if operation["status"] == "Completed":
+            break
+        time.sleep(0.2)
+    assert operation["id"] == activity and operation["status"] == "Completed"
+    assert operation["completion_date"] == operation["copy_at"]
