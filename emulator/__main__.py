@@ -57,8 +57,33 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
+    """Seed one database; ``--world F --env NAME`` takes name, scale, seed and kind from the world."""
     from .fodb.cli import run
+    from .world import WorldError, load_world
 
+    if args.env:
+        if not args.world:
+            print("emulator seed: --env needs --world", file=sys.stderr)
+            return 2
+        try:
+            world = load_world(args.world)
+        except (WorldError, OSError) as exc:
+            print(f"emulator: invalid world file {args.world}: {exc}", file=sys.stderr)
+            return 2
+        env = next((e for _, e in world.environments() if args.env in (e.name, e.id)), None)
+        if env is None:
+            print(f"emulator seed: no environment {args.env!r} in {args.world}", file=sys.stderr)
+            return 2
+        args.database = args.database or env.database.name
+        args.scale = args.scale if args.scale is not None else env.database.scale
+        args.seed = args.seed if args.seed is not None else env.database.seed
+        args.environment_name = args.environment_name or env.name
+        args.sandbox = args.sandbox or env.type != "Production"
+    if not args.database:
+        print("emulator seed: --database (or --world and --env) is required", file=sys.stderr)
+        return 2
+    args.scale = 1 if args.scale is None else args.scale
+    args.seed = 0 if args.seed is None else args.seed
     return run(args)
 
 
@@ -80,10 +105,17 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--log-level", default="WARNING")
     serve.set_defaults(func=_serve)
 
-    from .fodb.cli import build_parser
-
     seed = sub.add_parser("seed", help="create and seed one F&O database (emulator.fodb)")
-    build_parser(seed)
+    seed.add_argument("--pg-dsn", required=True, help="libpq DSN of a maintenance database (admin rights)")
+    seed.add_argument("--database", default=None, help="database to (re)create (default with --env: the world's)")
+    seed.add_argument("--world", default=None, help="world file, with --env")
+    seed.add_argument("--env", default=None, help="environment of --world whose database settings to use")
+    seed.add_argument("--scale", type=int, default=None, help="multiplies the bulk tables (1000 -> 1 M e-mails)")
+    seed.add_argument("--seed", type=int, default=None, help="shifts the pseudo-random choices")
+    seed.add_argument("--environment-name", default="", help="environment name used in server ids and URLs")
+    seed.add_argument("--sandbox", action="store_true", help="seed a sandbox's own settings, not production's")
+    seed.add_argument("--addresses", type=int, default=None, help="number of e-mail addresses (overrides scale)")
+    seed.add_argument("--batch-jobs", type=int, default=None, help="number of batch jobs (overrides scale)")
     seed.set_defaults(func=_seed)
 
     args = parser.parse_args(argv)

@@ -70,6 +70,18 @@ def test_seed_command(pg_server):
     pg_server.drop_database("emu_seed_cli")
 
 
+def test_seed_command_from_a_world_environment(pg_server):
+    result = subprocess.run([sys.executable, "-m", "emulator", "seed", "--pg-dsn", pg_server.admin_dsn,
+                             "--world", str(REPO / "tests" / "worlds" / "default.yml"), "--env", "contoso-uat"],
+                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["database"] == "contoso_uat"
+    pg_server.drop_database("contoso_uat")
+    missing = subprocess.run([sys.executable, "-m", "emulator", "seed", "--pg-dsn", pg_server.admin_dsn],
+                             cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "--database" in missing.stderr
+
+
 def test_operations_advance_with_speed_without_polling(start_emulator):
     """The ticker moves operations on real time x speed, even when nobody asks for their status."""
     import time
