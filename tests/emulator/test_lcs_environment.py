@@ -35,6 +35,8 @@ def test_metadata_filters(emulator_http):
     by_name = lcs.detail("?environmentName=contoso-dev").json()["Data"]
     assert [r["EnvironmentId"] for r in by_name] == [DEV.replace("-", "")]
     assert lcs.detail("?environmentName=nope").json()["Data"] == []
+    no_slash = lcs.call("GET", "/environmentinfo/v1/detail/project/1234567?environmentName=contoso-uat")
+    assert [r["EnvironmentName"] for r in no_slash.json()["Data"]] == ["contoso-uat"]
     beyond = lcs.detail("?page=2").json()
     assert beyond["Data"] == [] and beyond["ResultHasMorePages"] is False
 
