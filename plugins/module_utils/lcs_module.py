@@ -141,9 +141,10 @@ class LcsModule:
         except AuthError as exc:
             self.fail("LCS authentication failed: %s" % exc, aadsts=exc.code)
         except WaitTimeout as exc:
+            details = operation_result(exc.operation)
+            details["operation_id"] = details["operation_id"] or self.params.get("operation_id")
             self.fail(str(exc) + "; the operation keeps running in LCS: re-run the task (it joins the running "
-                      "operation) or pass operation_id to keep waiting", timed_out=True,
-                      **operation_result(exc.operation))
+                      "operation) or pass operation_id to keep waiting", timed_out=True, **details)
         except LcsQuotaError as exc:
             self.fail(str(exc), next_allowed_at=format_datetime(exc.next_allowed_at), **exc.to_dict())
         except LcsError as exc:
@@ -212,7 +213,15 @@ def wait_for(lm, environment_id, operation, kind=None):
     if lm.check_mode:
         return operation
     if not lm.params.get("wait", True):
-        return fetch()
+        try:
+            return fetch()
+        except (LcsError, HttpError) as exc:
+            if not getattr(exc, "transient", False):
+                raise
+            # the operation exists; a throttled status read must not hide its id
+            lm.module.warn("could not read the status of operation %s yet (%s); follow it with lcs_operation_info"
+                           % (operation.operation_id, exc.__class__.__name__))
+            return operation
     return lm.waiter(fetch).wait().operation
 
 
@@ -295,7 +304,13 @@ def run_movement(lm, kind, label, status_environment_id, start, preflight=None):
         lm.module.warn("the start call failed (%s) but LCS history shows operation %s started; following it"
                        % (exc.__class__.__name__, operation_id))
     operation = Operation(operation_id, "NotStarted", kind=kind, started_at=attempted_at)
-    operation = wait_for(lm, status_environment_id, operation, kind)
+    try:
+        operation = wait_for(lm, status_environment_id, operation, kind)
+    except (LcsError, HttpError) as exc:
+        # never lose the id of an operation we started: the caller needs it to follow or resume
+        details = exc.to_dict()
+        details.update(operation_result(operation), action=STARTED, changed=True)
+        lm.fail("%s %s started, but following it failed: %s" % (label, operation_id, exc), **details)
     return movement_outcome(lm, label, STARTED, operation, {"msg": "started a new %s" % label})
 
 

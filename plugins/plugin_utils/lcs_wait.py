@@ -100,8 +100,9 @@ class LcsWaitingAction(ActionBase):
         for key, value in latest.items():
             if key in START_KEYS or key == "invocation":
                 continue
-            if key == "started_at" and not value:
-                continue
+            if value is None and key in ("operation_id", "status", "state", "started_at", "completed_at",
+                                              "duration_seconds"):
+                continue  # a slice in which no poll succeeded knows less than the start did
             merged[key] = value
         merged.pop("done", None)
         merged.pop("type", None)

@@ -60,7 +60,7 @@ def write_play(directory, tasks, defaults, vars=None, name="playbook.yml"):
             registered.append(task["register"])
             task.setdefault("ignore_errors", True)
     dump = "{{ {%s} | to_json }}" % ", ".join("'%s': %s | default(None)" % (r, r) for r in registered)
-    tasks = list(tasks) + [{
+    tasks = [*tasks, {
         "name": "Dump results",
         "ansible.builtin.copy": {"content": dump, "dest": str(out), "mode": "0600"},
         # the results can hold what the modules returned; they must never be logged
