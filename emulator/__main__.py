@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import secrets
 import shutil
 import signal
@@ -43,10 +44,12 @@ def _serve(args: argparse.Namespace) -> int:
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
+    parent = os.getppid()
     announce(server.start(), args.ready_file)
     try:
         while not stopping.wait(0.5):
-            pass
+            if args.exit_with_parent and os.getppid() != parent:
+                break  # the test run that started us is gone: do not linger
     finally:
         server.stop()
         if databases is not None and not args.keep_databases:
@@ -102,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--db-prefix", default=None, help="prefix of this emulator's database names")
     serve.add_argument("--keep-databases", action="store_true", help="do not drop the databases on exit")
     serve.add_argument("--threads", type=int, default=16, help="HTTP worker threads")
+    serve.add_argument("--exit-with-parent", action="store_true", help="stop when the parent process ends")
     serve.add_argument("--log-level", default="WARNING")
     serve.set_defaults(func=_serve)
 

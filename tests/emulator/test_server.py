@@ -98,3 +98,32 @@ def test_operations_advance_with_speed_without_polling(start_emulator):
         time.sleep(0.2)
     assert operation["id"] == activity and operation["status"] == "Completed"
     assert operation["completion_date"] == operation["copy_at"]
+
+
+def test_exit_with_parent(tmp_path):
+    """An emulator started by a test run that dies (SIGKILL: no teardown) does not linger."""
+    import signal as signals
+    import time
+
+    import psutil
+
+    ready = tmp_path / "ready.json"
+    launcher = ("import subprocess, sys, time\n"
+                f"child = subprocess.Popen([sys.executable, '-m', 'emulator', 'serve', '--world', "
+                f"{str(REPO / 'tests' / 'worlds' / 'default.yml')!r}, '--exit-with-parent', "
+                f"'--ready-file', {str(ready)!r}], stdout=subprocess.DEVNULL)\n"
+                "print(child.pid, flush=True)\n"
+                "time.sleep(120)\n")
+    parent = subprocess.Popen([sys.executable, "-c", launcher], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    child = psutil.Process(int(parent.stdout.readline()))
+    deadline = time.monotonic() + 60
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert ready.exists() and child.is_running()
+    parent.send_signal(signals.SIGKILL)
+    parent.wait(10)
+    try:
+        child.wait(20)
+    except psutil.TimeoutExpired:
+        child.kill()
+        raise AssertionError("the emulator outlived its parent") from None

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import signal
@@ -37,7 +38,7 @@ class EmulatorProcess:
         self.info: dict = {}
 
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "emulator", "serve", "--world", str(self.world),
+        cmd = [sys.executable, "-m", "emulator", "serve", "--world", str(self.world), "--exit-with-parent",
                "--ready-file", str(self.state_dir / "ready.json"), "--state-dir", str(self.state_dir)]
         if self.pg_admin_dsn:
             cmd += ["--pg-dsn", self.pg_admin_dsn]
@@ -48,6 +49,7 @@ class EmulatorProcess:
     def start(self) -> EmulatorProcess:
         log = open(self.state_dir / "emulator.log", "wb")  # noqa: SIM115 - lives as long as the process
         self.process = subprocess.Popen(self.command(), cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
+        atexit.register(self.stop)  # also when a test run ends without its fixture teardown
         ready = self.state_dir / "ready.json"
         deadline = time.monotonic() + START_TIMEOUT
         while not ready.exists():
