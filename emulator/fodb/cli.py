@@ -34,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
         "rows": counts,
         "seconds": round(time.monotonic() - started, 2),
         # The password stays out of the printed result; callers build the string themselves.
-        "odbc_connection_string": odbc_connection_string(args.pg_dsn, args.database).split("Pwd=")[0] + "Pwd=***;",
+        "odbc_connection_string": (
+            odbc_connection_string(args.pg_dsn, args.database).split("Pwd=", maxsplit=1)[0] + "Pwd=***;"),
     }
     print(json.dumps(result))
     return 0

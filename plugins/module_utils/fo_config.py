@@ -69,7 +69,7 @@ class EnabledUsersItem:
     description = "The ids of the users that are enabled; restore re-enables them (it never disables anyone)."
 
     def capture(self, db):
-        _, rows = db.fetch("SELECT ID FROM USERINFO WHERE ENABLE = 1 ORDER BY ID")
+        rows = db.rows("SELECT ID FROM USERINFO WHERE ENABLE = 1 ORDER BY ID")
         return [row[0] for row in rows]
 
     def summary(self, data):
@@ -78,8 +78,8 @@ class EnabledUsersItem:
     def restore(self, db, data, check_mode):
         disabled = []
         for chunk in _chunks(list(data)):
-            _, rows = db.fetch("SELECT ID FROM USERINFO WHERE ENABLE = 0 AND %s ORDER BY ID" % in_list("ID", chunk),
-                               chunk)
+            rows = db.rows("SELECT ID FROM USERINFO WHERE ENABLE = 0 AND %s ORDER BY ID" % in_list("ID", chunk),
+                           chunk)
             disabled.extend(row[0] for row in rows)
         changed = len(disabled)
         if disabled and not check_mode:
@@ -96,8 +96,8 @@ class BatchJobsItem:
                    "source's, so restore matches them by caption and company and only resumes held (0) ones.")
 
     def capture(self, db):
-        _, rows = db.fetch("SELECT CAPTION, COMPANY, STATUS FROM BATCHJOB WHERE STATUS IN (1, 9) "
-                           "ORDER BY CAPTION, COMPANY, STATUS")
+        rows = db.rows("SELECT CAPTION, COMPANY, STATUS FROM BATCHJOB WHERE STATUS IN (1, 9) "
+                       "ORDER BY CAPTION, COMPANY, STATUS")
         seen, jobs = set(), []
         for caption, company, status in rows:
             if (caption, company) not in seen:

@@ -367,6 +367,10 @@ class Database:
 
         return self.run_unit(unit, commit=False)
 
+    def rows(self, sql, params=(), max_rows=None):
+        """Only the rows of :meth:`fetch`."""
+        return self.fetch(sql, params, max_rows)[1]
+
     def count(self, table, where="", params=()):
         sql = count_sql(table, where)
         rows = self.scalar(sql, params) or 0
@@ -448,4 +452,4 @@ def in_list(column, values, negate=False):
     """``COLUMN IN (?, ?, ...)`` for a non-empty list (values go as parameters)."""
     if not values:
         raise ValueError("in_list needs at least one value")
-    return "%s %sIN (%s)" % (column, "NOT " if negate else "", ", ".join("?" for _ in values))
+    return "%s %sIN (%s)" % (column, "NOT " if negate else "", ", ".join(["?"] * len(values)))

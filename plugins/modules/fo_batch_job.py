@@ -17,7 +17,7 @@ description:
   - Only jobs not yet in the wanted state are changed, in RECID batches with a commit each, so a second run
     reports C(changed=false) and a million jobs keep memory flat.
 author:
-  - d365fo.dataalm contributors
+  - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
   - d365fo.dataalm.fo_sql
 attributes:
@@ -181,7 +181,7 @@ def main():
         jobs = []
         if count and params["max_reported"]:
             listing = "SELECT RECID, CAPTION, COMPANY, STATUS FROM BATCHJOB WHERE %s ORDER BY RECID" % where
-            _, rows = db.fetch(listing, values, max_rows=params["max_reported"])
+            rows = db.rows(listing, values, max_rows=params["max_reported"])
             jobs = [{"job_id": int(r[0]), "caption": r[1], "company": r[2], "previous_status": int(r[3]),
                      "status": target} for r in rows]
         if count and not module.check_mode:

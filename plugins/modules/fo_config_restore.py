@@ -18,7 +18,7 @@ description:
     enabled (it disables nobody); V(batch_jobs) sets held (C(0)) jobs with the snapshot's caption and company back
     to Waiting or Scheduled."
 author:
-  - d365fo.dataalm contributors
+  - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
   - d365fo.dataalm.fo_sql
 attributes:

@@ -19,7 +19,7 @@ description:
     which is then reported as C(changed).
   - Use M(d365fo.dataalm.fo_config_restore) after the movement to put the settings back.
 author:
-  - d365fo.dataalm contributors
+  - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
   - d365fo.dataalm.fo_sql
 attributes:

@@ -23,7 +23,7 @@ description:
     V(key_vault), V(batch_history), V(finished_batch_jobs), V(dmf_staging_logs), and the Tier-1-only
     V(document_storage_provider) and V(backend_flags). The SQL access guide lists what each does and why."
 author:
-  - d365fo.dataalm contributors
+  - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
   - d365fo.dataalm.fo_sql
 attributes:

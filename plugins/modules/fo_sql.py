@@ -20,7 +20,7 @@ description:
   - Prefer the dedicated modules; this is the escape hatch for site-specific steps. Write idempotent
     statements (change only rows not yet in the desired state) so that re-runs report C(changed=false).
 author:
-  - d365fo.dataalm contributors
+  - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
   - d365fo.dataalm.fo_sql
 attributes:

@@ -16,7 +16,7 @@ description:
   - C(Admin) is never disabled. Only users not yet in the wanted state are changed, so a second run reports
     C(changed=false).
 author:
-  - d365fo.dataalm contributors
+  - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
   - d365fo.dataalm.fo_sql
 attributes:
@@ -140,7 +140,7 @@ def main():
     db = fo_module.open_database(module)
     enabled = params["state"] == "enabled"
     try:
-        _, rows = db.fetch("SELECT ID, NETWORKALIAS FROM USERINFO WHERE %s ORDER BY ID" % where, values)
+        rows = db.rows("SELECT ID, NETWORKALIAS FROM USERINFO WHERE %s ORDER BY ID" % where, values)
         db.record("SELECT ID, NETWORKALIAS FROM USERINFO WHERE %s ORDER BY ID" % where, values, rows=len(rows))
         if rows and not module.check_mode:
             db.change("UPDATE USERINFO SET ENABLE = %d, RECVERSION = RECVERSION + 1 WHERE %s"

@@ -75,7 +75,10 @@ def test_copy_and_lcs_refresh_do_exactly_the_documented_steps(pg_server, prod_db
     fodb.copy_database(pg_server.admin_dsn, prod_db, target)
     try:
         fodb.apply_lcs_refresh(pg_server.admin_dsn, target)
-        q = lambda sql: _scalar(pg_server, target, sql)  # noqa: E731
+
+        def q(sql):
+            return _scalar(pg_server, target, sql)
+
         assert q("SELECT COUNT(*) FROM LOGISTICSELECTRONICADDRESS WHERE LOCATOR LIKE '%@%'") == 0
         assert q("SELECT COUNT(*) FROM LOGISTICSELECTRONICADDRESS WHERE LOCATOR <> ''") == 500  # phones etc. kept
         assert q("SELECT COUNT(*) FROM USERINFO WHERE ENABLE = 1") == 1

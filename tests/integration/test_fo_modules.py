@@ -65,7 +65,7 @@ def test_cleanup_profiles_idempotent_and_verified_row_by_row(pg_server, fresh, t
     before = {r[0]: r for r in rows(pg_server, ref, "SELECT ID, ENABLE, NETWORKALIAS, PARTITION FROM USERINFO")}
     after = {r[0]: r for r in rows(pg_server, db, "SELECT ID, ENABLE, NETWORKALIAS, PARTITION FROM USERINFO")}
     assert before.keys() == after.keys()
-    for uid, (_, enable, alias, _) in before.items():
+    for uid, (_uid, enable, alias, _partition) in before.items():
         kept = (uid in ("Admin", "bob") or alias.lower().endswith(SERVICE_SUFFIXES) or alias == ""
                 or alias.startswith("erin@"))
         assert after[uid][1] == (enable if kept else 0), uid
@@ -105,8 +105,9 @@ def test_cleanup_profiles_idempotent_and_verified_row_by_row(pg_server, fresh, t
 
 def test_cleanup_mask_mode(pg_server, fresh, tmp_path):
     db, conn_str = fresh
-    proc, _ = play(tmp_path, four_phase("fo_database_cleanup", conn_str, environment_type="Sandbox",
-                                        steps=["email_addresses"], email_mode="mask", email_mask_domain="sink.example"))
+    tasks = four_phase("fo_database_cleanup", conn_str, environment_type="Sandbox", steps=["email_addresses"],
+                       email_mode="mask", email_mask_domain="sink.example")
+    proc, _results = play(tmp_path, tasks)
     ok(proc)
     before = dict(rows(pg_server, db + "_ref", "SELECT RECID, LOCATOR FROM LOGISTICSELECTRONICADDRESS"))
     after = dict(rows(pg_server, db, "SELECT RECID, LOCATOR FROM LOGISTICSELECTRONICADDRESS"))
@@ -116,8 +117,8 @@ def test_cleanup_mask_mode(pg_server, fresh, tmp_path):
 
 def test_tier1_profile_on_devtestdev(pg_server, fresh, tmp_path):
     db, conn_str = fresh
-    proc, _ = play(tmp_path, four_phase("fo_database_cleanup", conn_str, environment_type="DevTestDev",
-                                        profile="tier1"))
+    tasks = four_phase("fo_database_cleanup", conn_str, environment_type="DevTestDev", profile="tier1")
+    proc, _results = play(tmp_path, tasks)
     ok(proc)
     assert scalar(pg_server, db, "SELECT COUNT(*) FROM DOCUVALUE WHERE STORAGEPROVIDERID <> 0") == 0
     assert scalar(pg_server, db, "SELECT COUNT(*) FROM DOCUVALUE WHERE ACCESSINFORMATION <> ''") == 0
@@ -349,16 +350,16 @@ def test_connection_killed_mid_step_then_rerun_gives_identical_data(pg_server, t
     try:
         thread = threading.Thread(target=killer)
         thread.start()
-        first, _ = play(tmp_path, [sql_task("fo_database_cleanup", conn_a, register="r_first", ignore_errors=True,
-                                            **args)], name="first.yml")
+        first_task = sql_task("fo_database_cleanup", conn_a, register="r_first", ignore_errors=True, **args)
+        first, _results = play(tmp_path, [first_task], name="first.yml")
         thread.join()
         assert killed, "the module's session was never caught mid-update"
         ok(first)
-        rerun, _ = play(tmp_path, [sql_task("fo_database_cleanup", conn_a, register="r_again", **args)],
-                          name="again.yml")
+        rerun_task = sql_task("fo_database_cleanup", conn_a, register="r_again", **args)
+        rerun, _results = play(tmp_path, [rerun_task], name="again.yml")
         ok(rerun)
-        clean, _ = play(tmp_path, [sql_task("fo_database_cleanup", conn_b, register="r_clean", **args)],
-                        name="clean.yml")
+        clean_task = sql_task("fo_database_cleanup", conn_b, register="r_clean", **args)
+        clean, _results = play(tmp_path, [clean_task], name="clean.yml")
         ok(clean)
         assert table_digest(pg_server, disturbed, "LOGISTICSELECTRONICADDRESS") == table_digest(
             pg_server, undisturbed, "LOGISTICSELECTRONICADDRESS")

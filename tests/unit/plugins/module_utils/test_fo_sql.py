@@ -83,7 +83,7 @@ def test_sql_server_builder_defaults():
 
 
 def test_access_token_is_passed_as_the_driver_struct():
-    conn_str, attrs, _, secrets = fo_sql.build_connection(
+    conn_str, attrs, _driver, secrets = fo_sql.build_connection(
         {"server": "s", "database": "d", "access_token": "eyJ0b2tlbg", "encrypt": True})
     raw = "eyJ0b2tlbg".encode("utf-16-le")
     assert attrs == {1256: struct.pack("<I", len(raw)) + raw}
@@ -98,7 +98,7 @@ def test_token_and_password_together_are_refused():
 
 
 def test_connection_string_used_as_is_and_its_password_is_a_secret():
-    _, _, driver, secrets = fo_sql.build_connection(
+    _conn_str, _attrs, driver, secrets = fo_sql.build_connection(
         {"connection_string": "DRIVER={PostgreSQL Unicode};Server=h;Pwd={se;cret};"})
     assert driver == "PostgreSQL Unicode"
     assert "se;cret" in secrets
@@ -233,7 +233,7 @@ def test_batched_update_survives_a_dropped_connection_and_changes_each_row_once(
 def test_permanent_error_is_not_retried_and_is_redacted():
     conn = FakeConnection([], [pyodbc.Error("42000", "syntax error near Pwd=hunter2")])
     db = fo_sql.Database({"connection_string": "DRIVER={X};Pwd=hunter2;"}, sleep=lambda _s: None,
-                         connect=lambda *_: conn).open()
+                         connect=lambda *args: conn).open()
     with pytest.raises(fo_sql.FoSqlError) as info:
         db.change("UPDATE T SET X = 1")
     assert "hunter2" not in str(info.value)
@@ -241,10 +241,10 @@ def test_permanent_error_is_not_retried_and_is_redacted():
 
 
 def test_retries_are_bounded():
-    failures = [pyodbc.OperationalError("08S01", "Communication link failure") for _ in range(10)]
+    failures = [pyodbc.OperationalError("08S01", "Communication link failure") for attempt in range(10)]
     conn = FakeConnection([], failures)
     db = fo_sql.Database({"connection_string": "DRIVER={X};"}, retries=2, sleep=lambda _s: None,
-                         connect=lambda *_: conn).open()
+                         connect=lambda *args: conn).open()
     with pytest.raises(fo_sql.FoSqlError, match="08S01"):
         db.change("UPDATE T SET X = 1")
     assert db.retried == 2
