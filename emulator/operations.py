@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from .world import Durations
 
-TERMINAL = {"Completed", "SignedOff", "Failed", "Aborted", "RollbackCompleted", "RollbackFailed"}
 RUNNING = {"NotStarted", "InProgress", "RollbackInProgress"}
 HISTORY_TYPE = {"refresh": "SFSourceDbToSandbox", "export": "SFExportSandboxDb"}
 
@@ -83,11 +82,9 @@ class Operation:
             return self.rollback_end
         return None
 
-    def end_date(self, now: dt.datetime) -> dt.datetime | None:
-        return self.completion_date(now)
-
     def needs_copy(self, now: dt.datetime) -> bool:
         return self.fail is None and not self.db_done and self.db_error is None and now >= self.copy_at
 
     def is_running(self, now: dt.datetime) -> bool:
-        return self.status(now) in RUNNING or (self.status(now) == "Failed")
+        """Holds its environment: running, or failed and about to roll back."""
+        return self.status(now) in RUNNING | {"Failed"}

@@ -6,6 +6,7 @@ outside it (in ``tick``), so requests never wait for a database copy.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -269,7 +270,7 @@ class Emulator:
     # -- downloads ----------------------------------------------------------------------------------
     def sas_signature(self, asset_id: str, expiry: str) -> str:
         message = f"{asset_id}\n{expiry}\nr".encode()
-        return formats_b64(hmac.new(self._sas_key, message, hashlib.sha256).digest())
+        return base64.b64encode(hmac.new(self._sas_key, message, hashlib.sha256).digest()).decode("ascii")
 
     def project_assets(self, project_id: int) -> list[Asset]:
         """World backups plus the exports that have completed (visible from the moment they are)."""
@@ -339,9 +340,3 @@ class Emulator:
                             for project_id in self.assets for a in self.project_assets(project_id)],
                 "faults": [f.describe() for f in self.faults],
             }
-
-
-def formats_b64(data: bytes) -> str:
-    import base64
-
-    return base64.b64encode(data).decode("ascii")

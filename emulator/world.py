@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +185,6 @@ class World:
     tenants: list[Tenant]
     projects: list[Project]
     source: str = ""
-    extra: dict = field(default_factory=dict)
 
     def tenant_by_key(self, key: str) -> Tenant | None:
         key = key.lower()
