@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.http import http_date
 
 from .routes import admin, downloads, entra, lcs
 from .state import Emulator
 
 DROP_FLAG = "emulator.drop_connection"
+log = logging.getLogger("emulator.access")
 
 
 def create_app(emulator: Emulator) -> Flask:
@@ -39,10 +41,8 @@ def _before():
         elif fault.kind == "drop_connection":
             # the WSGI gateway (server.py) closes the socket without writing a response
             request.environ[DROP_FLAG] = True
-            g.faulted = True
             return Response(b"", status=500)
         elif fault.kind == "throttle":
-            g.faulted = True
             response = jsonify({"IsSuccess": False, "OperationActivityId": lcs.new_activity(),
                                 "ErrorMessage": "Too many requests. Retry after the interval in retry-after.",
                                 "VersionEOL": lcs.VERSION_EOL})
@@ -51,7 +51,6 @@ def _before():
             response.headers["activity-id"] = lcs.new_activity()
             return response
         elif fault.kind == "http_error":
-            g.faulted = True
             status = int(fault.spec["status"])
             response = jsonify({"Message": "An error has occurred.", "ActivityId": lcs.new_activity()})
             response.status_code = status
@@ -65,4 +64,6 @@ def _after(response):
     emulator_of_app().count_request(f"{request.method} {rule}", response.status_code)
     # the service's own clock, as real LCS sends it; clients use it to compare with history times
     response.headers["Date"] = http_date(emulator_of_app().now())
+    # the path only: query strings carry SAS signatures, and tokens stay in headers we never log
+    log.info("%s %s %s", request.method, request.path, response.status_code)
     return response

@@ -127,3 +127,21 @@ def test_exit_with_parent(tmp_path):
     except psutil.TimeoutExpired:
         child.kill()
         raise AssertionError("the emulator outlived its parent") from None
+
+
+def test_access_log_keeps_secrets_out():
+    from ._lcs import Lcs
+
+    process = EmulatorProcess(REPO / "tests" / "worlds" / "default.yml", extra_args=("--log-level", "INFO")).start()
+    try:
+        client = process.client()
+        lcs = Lcs(client)
+        url = lcs.databases()["DatabaseAssets"][0]["FileLocation"]
+        assert client.http.get(url, timeout=30).status_code == 200
+    finally:
+        process.stop()
+    log = process.log_tail(100_000)
+    assert "GET /databasemovement/v1/databases/project/1234567 200" in log
+    assert "/_downloads/" in log
+    for secret in ("sig=", lcs.token, "Emu-Passw0rd!"):
+        assert secret not in log
