@@ -87,9 +87,15 @@ class Emulator:
                           description=b.description, created=b.created, environment_id=None,
                           size_bytes=b.size_bytes)
                     for b in project.backups]
-        if databases and self.databases is not None:
+        if self.databases is not None:
             with self._db_work_lock:
-                self.databases.reset()
+                if databases:
+                    self.databases.reset()
+                else:
+                    # no operation or fault holds a database any more: reopen the ones they closed
+                    for env_id, allowed in list(self.databases.allowed.items()):
+                        if not allowed:
+                            self.databases.set_allowed(self.env_by_id[env_id][1], True)
 
     def now(self) -> dt.datetime:
         return self.clock.now()

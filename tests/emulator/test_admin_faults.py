@@ -112,3 +112,12 @@ def test_date_header_follows_the_virtual_clock(emulator_http):
     emulator_http.advance(86400 * 10)
     response = Lcs(emulator_http).detail()
     assert parsedate_to_datetime(response.headers["Date"]).date().isoformat() == "2026-03-12"
+
+
+def test_reset_without_databases_reopens_closed_databases(emulator_http):
+    emulator_http.set_faults(database_offline="contoso-test")
+    Lcs(emulator_http).refresh(PROD, UAT)
+    assert emulator_http.env("contoso-uat")["connections_allowed"] is False
+    emulator_http.reset(databases=False)
+    assert emulator_http.env("contoso-test")["connections_allowed"] is True
+    assert emulator_http.env("contoso-uat")["connections_allowed"] is True
