@@ -95,8 +95,8 @@ def parse_fault(raw: dict, index: int, environment_ids: dict[str, str]) -> Fault
         spec.setdefault("rollback", "completed")
         if spec["operation"] not in ("any", "refresh", "export"):
             raise FaultError(f"{path}.operation: must be one of any, refresh, export")
-        if spec["rollback"] not in ("completed", "failed"):
-            raise FaultError(f"{path}.rollback: must be one of completed, failed")
+        if spec["rollback"] not in ("completed", "failed", "none", "aborted"):
+            raise FaultError(f"{path}.rollback: must be one of completed, failed, none, aborted")
     count = spec.pop("count", 1 if kind == "operation_failure" else None)
     if count is not None and (not isinstance(count, int) or count < 1):
         raise FaultError(f"{path}.count: must be a positive integer")

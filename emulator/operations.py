@@ -7,6 +7,7 @@ so a client that sees Completed can rely on the data being there.
     NotStarted --queue--> InProgress --duration--> Completed [--signoff--> SignedOff]
                                             \\--> Failed --failed_hold--> RollbackInProgress --rollback-->
                                                  RollbackCompleted | RollbackFailed
+                                            \\--> Failed (no automatic rollback: older LCS) | Aborted
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ class Operation:
     name: str
     created: dt.datetime
     durations: Durations
-    fail: str | None = None  # None, "completed" (rolls back fine) or "failed" (rollback fails)
+    # None (succeeds), "completed" (fails, rolls back), "failed" (rollback fails), "none" (fails, stays
+    # Failed: manual rollback) or "aborted" (Aborted, no clean-up)
+    fail: str | None = None
     backup_name: str | None = None
     db_started: bool = False  # start-of-operation database effect applied (target refuses connections)
     db_done: bool = False  # copy-point database work finished
@@ -68,7 +71,9 @@ class Operation:
                     seconds=self.durations.signoff):
                 return "SignedOff"
             return "Completed"
-        if now < self.rollback_start:
+        if self.fail == "aborted":
+            return "Aborted"
+        if self.fail == "none" or now < self.rollback_start:
             return "Failed"
         if now < self.rollback_end:
             return "RollbackInProgress"
@@ -76,7 +81,7 @@ class Operation:
 
     def completion_date(self, now: dt.datetime) -> dt.datetime | None:
         status = self.status(now)
-        if status in ("Completed", "SignedOff", "Failed"):
+        if status in ("Completed", "SignedOff", "Failed", "Aborted"):
             return self.copy_at
         if status in ("RollbackCompleted", "RollbackFailed"):
             return self.rollback_end
@@ -87,4 +92,5 @@ class Operation:
 
     def is_running(self, now: dt.datetime) -> bool:
         """Holds its environment: running, or failed and about to roll back."""
-        return self.status(now) in RUNNING | {"Failed"}
+        status = self.status(now)
+        return status in RUNNING or (status == "Failed" and self.fail in ("completed", "failed"))

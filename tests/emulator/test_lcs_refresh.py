@@ -177,3 +177,19 @@ projects:
     assert (len(first["Data"]), first["ResultHasMorePages"]) == (2, True)
     assert (len(second["Data"]), second["ResultHasMorePages"], second["ResultPageCurrent"]) == (1, False, 2)
     assert emu.lcs_module_args()["project_id"] == 42
+
+
+@pytest.mark.parametrize(("rollback", "final"), [("none", "Failed"), ("aborted", "Aborted")])
+def test_failures_without_automatic_rollback(emulator_http, rollback, final):
+    emulator_http.set_faults(operation_failure={"environment": "contoso-test", "rollback": rollback})
+    lcs = Lcs(emulator_http)
+    activity = lcs.refresh(PROD, TEST)["OperationActivityId"]
+    emulator_http.advance(7260)
+    lcs.renew()
+    first = lcs.status(TEST, activity)
+    emulator_http.advance(86400)
+    lcs.renew()
+    later = lcs.status(TEST, activity)
+    assert first["OperationStatus"] == later["OperationStatus"] == final
+    assert first["CompletionDate"] == later["CompletionDate"] and NET_DATE.match(later["CompletionDate"])
+    assert lcs.refresh(PROD, TEST)["IsSuccess"] is True  # a terminal failure no longer holds the environment
