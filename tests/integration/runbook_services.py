@@ -42,7 +42,9 @@ def start(state_dir: Path, world: Path, speed: float | None) -> dict:
     ready.unlink(missing_ok=True)
     log = open(emulator.state_dir / "emulator.log", "wb")  # noqa: SIM115 - handed to the child
     # A session of its own: the emulator outlives this command (molecule's prepare step).
-    process = subprocess.Popen(emulator.command(), cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+    # Outlive this command on purpose (molecule's prepare step returns before converge runs).
+    command = [arg for arg in emulator.command() if arg != "--exit-with-parent"]
+    process = subprocess.Popen(command, cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=log, start_new_session=True)
     (state_dir / "emulator.pid").write_text(str(process.pid))
     deadline = time.monotonic() + START_TIMEOUT
