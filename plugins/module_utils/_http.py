@@ -313,8 +313,9 @@ class HttpClient:
 
 def _never_connected(error):
     text = repr(error)
-    return any(marker in text for marker in ("NewConnectionError", "Connection refused", "Name or service not known",
-                                            "nodename nor servname", "Failed to resolve"))
+    markers = ("NewConnectionError", "Connection refused", "Name or service not known", "nodename nor servname",
+               "Failed to resolve")
+    return any(marker in text for marker in markers)
 
 
 def _describe(error):

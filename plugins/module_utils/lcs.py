@@ -212,8 +212,8 @@ class LcsClient:
 
     def history(self, environment_id, max_pages=2):
         """Newest-first operations of an environment (the first pages are enough for busy/quota checks)."""
-        path = "environmentinfo/v1/history/project/%d/environment/%s/" % (self._project(),
-                                                                            normalize_guid(environment_id))
+        path = "environmentinfo/v1/history/project/%d/environment/%s/" % (
+            self._project(), normalize_guid(environment_id))
         return self._paged(path, {}, max_pages, "environment history")
 
     # -- plumbing ----------------------------------------------------------------------------

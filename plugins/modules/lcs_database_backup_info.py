@@ -17,7 +17,7 @@ description:
   - Download URLs are time-limited shared-access links; they are only returned with O(include_download_url=true).
     Use C(no_log) on such tasks, as the examples do.
 author:
-  - d365fo.dataalm contributors
+  - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
   - d365fo.dataalm.lcs
 attributes:

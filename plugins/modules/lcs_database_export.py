@@ -24,7 +24,7 @@ description:
     operation."
   - LCS allows three refresh/export starts per environment in 24 hours; a refused start fails with RV(next_allowed_at).
 author:
-  - d365fo.dataalm contributors
+  - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
   - d365fo.dataalm.lcs
   - d365fo.dataalm.wait

@@ -26,7 +26,7 @@ description:
   - LCS allows three refresh/export starts per environment in 24 hours; a refused start fails with RV(next_allowed_at).
   - When run through the collection's action plugin the wait prints status and elapsed time on the controller.
 author:
-  - d365fo.dataalm contributors
+  - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
   - d365fo.dataalm.lcs
   - d365fo.dataalm.wait
@@ -183,8 +183,8 @@ def main():
         if is_tier1(target_facts):
             raise InputError("target %s (%s) is a Tier-1 / cloud-hosted environment (%s, %s); LCS cannot refresh "
                              "into it: export a sandbox (lcs_database_export) and import the bacpac instead, or "
-                             "choose a Sandbox target" % (target_facts["name"], target, target_type,
-                                                           target_facts.get("infrastructure")))
+                             "choose a Sandbox target"
+                             % (target_facts["name"], target, target_type, target_facts.get("infrastructure")))
         if target_type.lower() != "sandbox":
             raise InputError("target %s has type %s; LCS refreshes only into Sandbox environments"
                              % (target_facts["name"], target_type))

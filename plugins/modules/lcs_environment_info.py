@@ -19,7 +19,7 @@ description:
     many database movements started in the last 24 hours (LCS allows three).
   - Read-only.
 author:
-  - d365fo.dataalm contributors
+  - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
   - d365fo.dataalm.lcs
 attributes:

@@ -19,7 +19,7 @@ description:
     task with LCS's error text.
   - The collection's action plugin prints status and elapsed time on the controller while waiting.
 author:
-  - d365fo.dataalm contributors
+  - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
   - d365fo.dataalm.lcs
   - d365fo.dataalm.wait

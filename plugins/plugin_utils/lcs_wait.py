@@ -29,6 +29,7 @@ DEFAULT_PROGRESS_INTERVAL = 300
 PROGRESS_VAR = "d365fo_dataalm_progress_interval"
 # keys of the start result that the waiting slices must not overwrite
 START_KEYS = ("action", "msg")
+OPERATION_KEYS = ("operation_id", "status", "state", "started_at", "completed_at", "duration_seconds")
 
 
 def format_elapsed(seconds):
@@ -63,8 +64,8 @@ class LcsWaitingAction(ActionBase):
         progress_interval = int(task_vars.get(PROGRESS_VAR) or DEFAULT_PROGRESS_INTERVAL)
         first = self._execute_module(module_name=module, module_args=dict(args, wait=False), task_vars=task_vars)
         name = module.rsplit(".", 1)[-1]
-        if first.get("failed") or not first.get("operation_id") or first.get("state") in ("succeeded", "failed",
-                                                                                           "rolled_back"):
+        finished = first.get("state") in ("succeeded", "failed", "rolled_back")
+        if first.get("failed") or not first.get("operation_id") or finished:
             result.update(first)
             return result
         display.display("%s: operation %s %s, status %s" % (
@@ -100,8 +101,7 @@ class LcsWaitingAction(ActionBase):
         for key, value in latest.items():
             if key in START_KEYS or key == "invocation":
                 continue
-            if value is None and key in ("operation_id", "status", "state", "started_at", "completed_at",
-                                              "duration_seconds"):
+            if value is None and key in OPERATION_KEYS:
                 continue  # a slice in which no poll succeeded knows less than the start did
             merged[key] = value
         merged.pop("done", None)
