@@ -55,6 +55,7 @@ import time
 from datetime import datetime, timezone
 from xml.sax.saxutils import quoteattr
 
+from ansible import context
 from ansible.plugins.callback import CallbackBase
 
 REDACTED = "********"
@@ -113,6 +114,7 @@ def _new_host():
     return {
         "status": "ok",
         "findings": [],
+        "plans": [],
         "operations": [],
         "cleanup_steps": [],
         "restored": [],
@@ -189,9 +191,12 @@ class CallbackModule(CallbackBase):
             })
         if outcome == "skipped":
             return
+        # A task forced into check mode inside a real run is a probe ("would it start?"); its answer is
+        # a plan, not an operation of this run.
+        probe = getattr(task, "check_mode", None) is True and not context.CLIARGS.get("check", False)
         for item in data.get("results") or [data]:
             if isinstance(item, dict):
-                self._harvest(host, entry, item)
+                self._harvest(host, entry, item, probe)
 
     @staticmethod
     def _cause(data):
@@ -201,13 +206,13 @@ class CallbackModule(CallbackBase):
                 message = str(data[key]).strip().splitlines()[-1]
         return message or "failed without a message"
 
-    def _harvest(self, host, entry, data):
+    def _harvest(self, host, entry, data, probe=False):
         if data.get("findings"):
             host["findings"].extend(data["findings"])
-        if data.get("operation_id"):
+        if data.get("operation_id") or (probe and data.get("action")):
             operation = {key: data.get(key) for key in OPERATION_KEYS}
             operation["task"] = entry["name"]
-            host["operations"].append(operation)
+            host["plans" if probe else "operations"].append(operation)
         for step in data.get("steps") or []:
             if isinstance(step, dict):
                 host["cleanup_steps"].append(dict(step, task=entry["name"]))

@@ -1,6 +1,6 @@
 """Start and stop PostgreSQL + the emulator in the background, for molecule, the demo and benchmarks.
 
-    python -m tests.integration.runbook_services start --state-dir DIR [--world FILE] [--speed N]
+    python -m tests.integration.runbook_services start --state-dir DIR [--world FILE] [--speed N] [--no-databases]
     python -m tests.integration.runbook_services stop --state-dir DIR
 
 ``start`` returns once both are ready and writes ``DIR/services.json``: base_url, ca_file, the LCS
@@ -30,12 +30,14 @@ def _run_pg(command: str, state_dir: Path) -> None:
                    cwd=REPO, check=True, stdout=subprocess.DEVNULL)
 
 
-def start(state_dir: Path, world: Path, speed: float | None) -> dict:
+def start(state_dir: Path, world: Path, speed: float | None, databases: bool = True) -> dict:
     state_dir.mkdir(parents=True, exist_ok=True)
     stop(state_dir)  # a left-over from an interrupted run would hold the ports and databases
-    _run_pg("start", state_dir)
-    pg = json.loads((state_dir / "pg" / "pg.json").read_text())
-    emulator = EmulatorProcess(world, pg_admin_dsn=pg["admin_dsn"], speed=speed)
+    admin_dsn = None
+    if databases:
+        _run_pg("start", state_dir)
+        admin_dsn = json.loads((state_dir / "pg" / "pg.json").read_text())["admin_dsn"]
+    emulator = EmulatorProcess(world, pg_admin_dsn=admin_dsn, speed=speed)
     emulator.state_dir = state_dir / "emulator"
     emulator.state_dir.mkdir(exist_ok=True)
     ready = emulator.state_dir / "ready.json"
@@ -96,10 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--state-dir", required=True, type=Path)
     parser.add_argument("--world", type=Path, default=DEFAULT_WORLD)
     parser.add_argument("--speed", type=float, default=None)
+    parser.add_argument("--no-databases", action="store_true", help="LCS only: no PostgreSQL, no F&O databases")
     args = parser.parse_args(argv)
     state_dir = args.state_dir.resolve()
     if args.command == "start":
-        services = start(state_dir, args.world.resolve(), args.speed)
+        services = start(state_dir, args.world.resolve(), args.speed, databases=not args.no_databases)
         print(json.dumps({"base_url": services["base_url"], "services": str(state_dir / "services.json")}))
     else:
         stop(state_dir)

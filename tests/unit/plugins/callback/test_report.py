@@ -152,3 +152,37 @@ def test_real_run_writes_json_markdown_and_junit_without_secrets(report_run):
         text = path.read_text()
         for secret in SECRETS.values():
             assert secret not in text, (path.name, secret)
+
+
+class _Host:
+    def get_name(self):
+        return "contoso-uat"
+
+
+class _Task:
+    def __init__(self, name, check_mode=None):
+        self._uuid = name
+        self.action = "d365fo.dataalm.lcs_database_refresh"
+        self.resolved_action = self.action
+        self.check_mode = check_mode
+        self._name = name
+
+    def get_name(self):
+        return self._name
+
+
+class _Result:
+    def __init__(self, task, result):
+        self.task = task
+        self._host = _Host()
+        self.result = result
+
+
+def test_check_mode_probe_is_a_plan_not_an_operation():
+    callback = report.CallbackModule()
+    joined = {"changed": False, "operation_id": "op-1", "action": "joined", "status": "InProgress"}
+    callback.v2_runner_on_ok(_Result(_Task("probe", check_mode=True), dict(joined)))
+    callback.v2_runner_on_ok(_Result(_Task("refresh"), dict(joined, status="Completed")))
+    host = callback.report()["hosts"]["contoso-uat"]
+    assert [o["task"] for o in host["operations"]] == ["refresh"]
+    assert [p["task"] for p in host["plans"]] == ["probe"]
