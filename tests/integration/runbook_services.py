@@ -57,12 +57,16 @@ def start(state_dir: Path, world: Path, speed: float | None, databases: bool = T
         time.sleep(0.05)
     time.sleep(0.05)  # the ready file is written in one go, but give the writer a moment to close it
     info = json.loads(ready.read_text())
-    client = EmulatorClient(info["base_url"], info["ca_file"], world)
+    return write_services(EmulatorClient(info["base_url"], info["ca_file"], world), state_dir / "services.json")
+
+
+def write_services(client: EmulatorClient, path: Path) -> dict:
+    """The services file the runbook inventories read (extensions/molecule/shared/inventory.yml)."""
     services = {
-        "base_url": info["base_url"],
-        "admin_url": info["admin_url"],
-        "ca_file": info["ca_file"],
-        "world": str(world),
+        "base_url": client.base_url,
+        "admin_url": client.admin_url,
+        "ca_file": client.ca_file,
+        "world": str(client.world_path),
         "lcs": client.lcs_module_args(),
         "environments": {
             entry["name"]: {"id": entry["id"], "type": entry.get("type"),
@@ -70,8 +74,8 @@ def start(state_dir: Path, world: Path, speed: float | None, databases: bool = T
             for entry in client.state()["environments"]
         },
     }
-    (state_dir / "services.json").write_text(json.dumps(services, indent=2))
-    os.chmod(state_dir / "services.json", 0o600)  # it holds the emulator's (test) passwords
+    path.write_text(json.dumps(services, indent=2))
+    os.chmod(path, 0o600)  # it holds the emulator's (test) passwords
     return services
 
 
