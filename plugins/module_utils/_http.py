@@ -76,7 +76,7 @@ class HttpError(Exception):
 
     def to_dict(self):
         return {
-            "status": self.status,
+            "http_status": self.status,
             "body": self.body,
             "request_id": self.request_id,
             "method": self.method,
@@ -210,6 +210,8 @@ class HttpClient:
                 renewed_auth = True
                 self.auth.invalidate()
                 continue
+            if status != 401:
+                renewed_auth = False  # a later expiry (after a retry's sleep) deserves its own renewal
             if response is not None and status < 400:
                 return response
             retryable = self._retryable(status, error, idempotent)

@@ -69,7 +69,7 @@ class LcsError(Exception):
         super().__init__(redact(message))
 
     def to_dict(self):
-        return {"error_message": self.error_message, "activity_id": self.activity_id, "status": self.status,
+        return {"error_message": self.error_message, "activity_id": self.activity_id, "http_status": self.status,
                 "request_id": self.request_id}
 
 

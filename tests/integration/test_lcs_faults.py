@@ -71,7 +71,7 @@ def test_5xx_bursts_are_survived(tmp_path, lcs_emu):  # noqa: F811
                                    {"route": "/environmentinfo/*", "count": 2, "status": 500}])
     proc, r = play(tmp_path, lcs_emu, [refresh()])
     assert proc.returncode == 0, proc.stdout[-4000:]
-    assert r["r"]["state"] == "succeeded"
+    assert r["r"]["state"] == "succeeded", r["r"]
     counters = lcs_emu.counters()
     assert requests_to(counters, "fetchstatus", 503) >= 1 and requests_to(counters, "environmentinfo", 500) == 2
     assert movement_count(lcs_emu) == 1

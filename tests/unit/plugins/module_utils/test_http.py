@@ -148,6 +148,17 @@ def test_401_renews_the_token_once_and_repeats(server):  # noqa: F811
     assert seen == ["Bearer tok-1", "Bearer tok-2"]
 
 
+def test_token_expiring_again_during_a_retry_is_renewed_again(server):  # noqa: F811
+    # short-lived tokens: the backoff after a 503 can outlast the freshly renewed token
+    for status in (401, 503, 401):
+        server.queue("/thing", status, {"m": status})
+    server.queue("/thing", 200, {"ok": True})
+    auth = CountingAuth()
+    client, _ = client_for(server, auth=auth)
+    assert client.get_json("/thing") == {"ok": True}
+    assert auth.invalidations == 2
+
+
 def test_persistent_401_is_not_retried_forever(server):  # noqa: F811
     server.always("/thing", 401, {"m": "no"})
     auth = CountingAuth()
