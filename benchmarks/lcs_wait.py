@@ -71,7 +71,7 @@ def make_client(emu, vt):
 
 def start_refresh(emu):
     vt = VirtualTime(emu)
-    client, _, _ = make_client(emu, vt)
+    client, _http, _auth = make_client(emu, vt)
     return client.start_refresh(PROD, UAT), vt
 
 
@@ -80,7 +80,7 @@ def tokens_issued(emu):
 
 
 def run_ours(emu, operation_id, vt):
-    client, http, _ = make_client(emu, vt)
+    client, http, _auth = make_client(emu, vt)
     before = tokens_issued(emu)
     result = Waiter(lambda: status_to_operation(client.fetch_status(UAT, operation_id), operation_id, UAT),
                     timeout=90000, poll_interval=60, clock=vt.clock, sleep=vt.sleep).wait()
@@ -88,7 +88,7 @@ def run_ours(emu, operation_id, vt):
 
 
 def run_fixed(emu, operation_id, vt, interval=300):
-    client, http, _ = make_client(emu, vt)
+    client, http, _auth = make_client(emu, vt)
     before = tokens_issued(emu)
     while True:
         operation = status_to_operation(client.fetch_status(UAT, operation_id), operation_id, UAT)
@@ -102,7 +102,7 @@ def run_until(emu, operation_id, vt, delay=10):
     before = tokens_issued(emu)
     while True:
         # each until iteration is a new module process: new token, one history read, one status read
-        client, http, _ = make_client(emu, vt)
+        client, http, _auth = make_client(emu, vt)
         client.history(UAT)
         operation = status_to_operation(client.fetch_status(UAT, operation_id), operation_id, UAT)
         calls += http.calls
@@ -159,8 +159,8 @@ def main(argv=None):
             print("\n%d-hour refresh (virtual time, real HTTPS emulator)" % hours)
             print("%-20s %9s %7s %9s %18s %s" % ("strategy", "API calls", "tokens", "failures", "noticed after (s)",
                                                  "status"))
-            for label, calls, tokens, failures, delay, interval, budget, status in scenario(hours, directory,
-                                                                                               strategies):
+            rows = scenario(hours, directory, strategies)
+            for label, calls, tokens, failures, delay, interval, budget, status in rows:
                 print("%-20s %9d %7d %9d %18.0f %s" % (label, calls, tokens, failures, delay, status))
                 if label.startswith("ours"):
                     target = delay <= interval and calls <= budget and failures == 0 and status == "Completed"

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from lcs_support import (  # noqa: F401
+import lcs_support
+from lcs_support import (
     PROD,
     UAT,
-    lcs_emu,
-    lcs_emulator_process,
     movement_count,
     mutating,
     play,
     world_with,
 )
+
+lcs_emulator_process = lcs_support.lcs_emulator_process  # fixtures
+lcs_emu = lcs_support.lcs_emu
 
 
 def refresh(register="r", **extra):
@@ -42,7 +44,7 @@ def test_token_expires_every_virtual_hour_during_a_24_hour_refresh(tmp_path, sta
     assert counters["operations_started"] == {"contoso-uat": 1}
 
 
-def test_429_storm_is_retried_with_retry_after(tmp_path, lcs_emu):  # noqa: F811
+def test_429_storm_is_retried_with_retry_after(tmp_path, lcs_emu):
     lcs_emu.set_speed(3600)
     lcs_emu.set_faults(throttle=[{"route": "/databasemovement/v1/fetchstatus/*", "count": 6, "retry_after": 1},
                                  {"route": "/environmentinfo/*", "count": 3, "retry_after": 1}])
@@ -55,9 +57,9 @@ def test_429_storm_is_retried_with_retry_after(tmp_path, lcs_emu):  # noqa: F811
     assert movement_count(lcs_emu) == 1
 
 
-def test_endless_429_storm_ends_at_wait_timeout_with_operation_id(tmp_path, lcs_emu):  # noqa: F811
+def test_endless_429_storm_ends_at_wait_timeout_with_operation_id(tmp_path, lcs_emu):
     lcs_emu.set_faults(throttle={"route": "/databasemovement/v1/fetchstatus/*", "retry_after": 1})
-    _, r = play(tmp_path, lcs_emu, [refresh(wait_timeout=15)])
+    _proc, r = play(tmp_path, lcs_emu, [refresh(wait_timeout=15)])
     result = r["r"]
     assert result["failed"] and "timed out" in result["msg"]
     assert result["operation_id"] and result["status"] in ("NotStarted", "InProgress", None)
@@ -65,7 +67,7 @@ def test_endless_429_storm_ends_at_wait_timeout_with_operation_id(tmp_path, lcs_
     assert movement_count(lcs_emu) == 1
 
 
-def test_5xx_bursts_are_survived(tmp_path, lcs_emu):  # noqa: F811
+def test_5xx_bursts_are_survived(tmp_path, lcs_emu):
     lcs_emu.set_speed(3600)
     lcs_emu.set_faults(http_error=[{"route": "/databasemovement/v1/fetchstatus/*", "ratio": 0.5, "status": 503},
                                    {"route": "/environmentinfo/*", "count": 2, "status": 500}])
@@ -77,7 +79,7 @@ def test_5xx_bursts_are_survived(tmp_path, lcs_emu):  # noqa: F811
     assert movement_count(lcs_emu) == 1
 
 
-def test_dropped_connections_during_the_wait_are_survived(tmp_path, lcs_emu):  # noqa: F811
+def test_dropped_connections_during_the_wait_are_survived(tmp_path, lcs_emu):
     lcs_emu.set_speed(3600)
     lcs_emu.set_faults(drop_connection={"route": "/databasemovement/v1/fetchstatus/*", "count": 3})
     proc, r = play(tmp_path, lcs_emu, [refresh()])
@@ -87,9 +89,9 @@ def test_dropped_connections_during_the_wait_are_survived(tmp_path, lcs_emu):  #
     assert movement_count(lcs_emu) == 1
 
 
-def test_dropped_start_is_never_repeated_blindly(tmp_path, lcs_emu):  # noqa: F811
+def test_dropped_start_is_never_repeated_blindly(tmp_path, lcs_emu):
     lcs_emu.set_faults(drop_connection={"route": "/databasemovement/v1/refresh/*", "count": 1})
-    _, r = play(tmp_path, lcs_emu, [refresh()])
+    _proc, r = play(tmp_path, lcs_emu, [refresh()])
     assert r["r"]["failed"]
     assert "POST" in r["r"]["msg"]
     # the request was dropped before LCS processed it; the module looked at history and did not retry
@@ -97,7 +99,7 @@ def test_dropped_start_is_never_repeated_blindly(tmp_path, lcs_emu):  # noqa: F8
     assert movement_count(lcs_emu) == 0
 
 
-def test_failure_with_rollback_fails_with_status_and_lcs_text(tmp_path, lcs_emu):  # noqa: F811
+def test_failure_with_rollback_fails_with_status_and_lcs_text(tmp_path, lcs_emu):
     lcs_emu.set_speed(3600)
     lcs_emu.set_faults(operation_failure={"environment": "contoso-uat", "operation": "refresh",
                                           "rollback": "completed"})
@@ -111,16 +113,16 @@ def test_failure_with_rollback_fails_with_status_and_lcs_text(tmp_path, lcs_emu)
     assert lcs_emu.counters()["faults_fired"]["operation_failure"] == 1
 
 
-def test_busy_target_is_refused_before_any_start(tmp_path, lcs_emu):  # noqa: F811
+def test_busy_target_is_refused_before_any_start(tmp_path, lcs_emu):
     lcs_emu.set_faults(busy="contoso-uat")
-    _, r = play(tmp_path, lcs_emu, [refresh()])
+    _proc, r = play(tmp_path, lcs_emu, [refresh()])
     assert r["r"]["failed"] and "busy" in r["r"]["msg"] and "re-run" in r["r"]["msg"]
     assert mutating(lcs_emu) == 0
 
 
-def test_exhausted_quota_says_when_the_next_start_is_allowed(tmp_path, lcs_emu):  # noqa: F811
+def test_exhausted_quota_says_when_the_next_start_is_allowed(tmp_path, lcs_emu):
     lcs_emu.set_faults(quota_exhausted="contoso-uat")
-    _, r = play(tmp_path, lcs_emu, [refresh()])
+    _proc, r = play(tmp_path, lcs_emu, [refresh()])
     result = r["r"]
     assert result["failed"] and "3 refresh/export starts" in result["msg"]
     assert "next start is allowed at" in result["msg"]
@@ -128,13 +130,13 @@ def test_exhausted_quota_says_when_the_next_start_is_allowed(tmp_path, lcs_emu):
     assert movement_count(lcs_emu) == 0
 
 
-def test_wait_timeout_fails_with_operation_id_and_a_rerun_joins(tmp_path, lcs_emu):  # noqa: F811
-    _, r = play(tmp_path, lcs_emu, [refresh(wait_timeout=6)])
+def test_wait_timeout_fails_with_operation_id_and_a_rerun_joins(tmp_path, lcs_emu):
+    _proc, r = play(tmp_path, lcs_emu, [refresh(wait_timeout=6)])
     first = r["r"]
     assert first["failed"] and first["timed_out"] and first["operation_id"]
     assert first["status"] in ("NotStarted", "InProgress")
     lcs_emu.set_speed(3600)
-    _, r = play(tmp_path, lcs_emu, [refresh()], name="rerun.yml")
+    _proc, r = play(tmp_path, lcs_emu, [refresh()], name="rerun.yml")
     assert r["r"]["action"] == "joined" and r["r"]["operation_id"] == first["operation_id"]
     assert r["r"]["state"] == "succeeded"
     assert movement_count(lcs_emu) == 1

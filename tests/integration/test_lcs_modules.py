@@ -6,7 +6,11 @@ playbook AND on the emulator's counters (exactly one start, no mutating call in 
 
 from __future__ import annotations
 
-from lcs_support import DEV, PROD, UAT, lcs_emu, lcs_emulator_process, movement_count, mutating, play  # noqa: F401
+import lcs_support
+from lcs_support import DEV, PROD, UAT, movement_count, mutating, play
+
+lcs_emulator_process = lcs_support.lcs_emulator_process  # fixtures
+lcs_emu = lcs_support.lcs_emu
 
 
 def refresh(register, check=None, **extra):
@@ -21,7 +25,7 @@ def asserts(*conditions):
     return {"ansible.builtin.assert": {"that": list(conditions)}}
 
 
-def test_environment_info_all_one_and_history(tmp_path, lcs_emu):  # noqa: F811
+def test_environment_info_all_one_and_history(tmp_path, lcs_emu):
     tasks = [
         {"d365fo.dataalm.lcs_environment_info": {}, "register": "all"},
         {"d365fo.dataalm.lcs_environment_info": {"environment_name": "contoso-uat", "include_history": True},
@@ -43,7 +47,7 @@ def test_environment_info_all_one_and_history(tmp_path, lcs_emu):  # noqa: F811
     assert "operations" not in dev
 
 
-def test_refresh_check_run_check_run(tmp_path, lcs_emu):  # noqa: F811
+def test_refresh_check_run_check_run(tmp_path, lcs_emu):
     lcs_emu.set_speed(3600)  # the 2-hour refresh takes about two real seconds
     tasks = [
         refresh("r1", check=True, max_age="12h"),
@@ -65,7 +69,7 @@ def test_refresh_check_run_check_run(tmp_path, lcs_emu):  # noqa: F811
     assert "elapsed" in proc.stdout
 
 
-def test_refresh_without_wait_then_join_then_follow(tmp_path, lcs_emu):  # noqa: F811
+def test_refresh_without_wait_then_join_then_follow(tmp_path, lcs_emu):
     tasks = [
         refresh("started", wait=False),
         refresh("joined", wait=False),
@@ -87,12 +91,12 @@ def test_refresh_without_wait_then_join_then_follow(tmp_path, lcs_emu):  # noqa:
         refresh("resumed", operation_id=r["started"]["operation_id"]),
         asserts("done.state == 'succeeded'", "done.done", "resumed.action == 'none'", "resumed is not changed"),
     ]
-    proc, _ = play(tmp_path, lcs_emu, tasks, name="follow.yml")
+    proc, _results = play(tmp_path, lcs_emu, tasks, name="follow.yml")
     assert proc.returncode == 0, proc.stdout[-5000:]
     assert movement_count(lcs_emu) == 1
 
 
-def test_export_check_run_check_run_and_backup_info(tmp_path, lcs_emu):  # noqa: F811
+def test_export_check_run_check_run_and_backup_info(tmp_path, lcs_emu):
     lcs_emu.set_speed(3600)
 
     def export(register, check=None):

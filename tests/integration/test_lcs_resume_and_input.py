@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import time
 
+import lcs_support
 import pytest
-from lcs_support import (  # noqa: F401
+from lcs_support import (
     APP_SECRET,
     DEV,
     PASSWORD,
@@ -14,23 +15,24 @@ from lcs_support import (  # noqa: F401
     TEST,
     UAT,
     kill_controller,
-    lcs_emu,
-    lcs_emulator_process,
     movement_count,
     mutating,
     play,
     start_play,
 )
 
+lcs_emulator_process = lcs_support.lcs_emulator_process  # fixtures
+lcs_emu = lcs_support.lcs_emu
+
 REFRESH = "d365fo.dataalm.lcs_database_refresh"
 EXPORT = "d365fo.dataalm.lcs_database_export"
 
 
-def test_killed_controller_rerun_waits_on_the_same_operation(tmp_path, lcs_emu):  # noqa: F811
+def test_killed_controller_rerun_waits_on_the_same_operation(tmp_path, lcs_emu):
     lcs_emu.set_speed(30)  # the refresh would take about four real minutes
     task = {REFRESH: {"source_environment_id": PROD, "target_environment_id": UAT, "poll_interval": 2},
             "register": "r"}
-    proc, _ = start_play(tmp_path, lcs_emu, [task], name="killed.yml")
+    proc, _results = start_play(tmp_path, lcs_emu, [task], name="killed.yml")
     deadline = time.monotonic() + 120
     while movement_count(lcs_emu) == 0:
         assert proc.poll() is None, proc.stdout.read()
@@ -47,7 +49,7 @@ def test_killed_controller_rerun_waits_on_the_same_operation(tmp_path, lcs_emu):
 
     # still about two virtual hours to go: ~12 real seconds, longer than the re-run needs to find it
     lcs_emu.set_speed(600)
-    _, r = play(tmp_path, lcs_emu, [dict(task)], name="rerun.yml")
+    _proc, r = play(tmp_path, lcs_emu, [dict(task)], name="rerun.yml")
     result = r["r"]
     assert result["action"] == "joined" and result["state"] == "succeeded"
     assert result["operation_id"] == started.group(1)
@@ -94,9 +96,9 @@ BAD_INPUT = [
 ]
 
 
-def test_bad_input_fails_with_advice_and_no_mutating_request(tmp_path, lcs_emu):  # noqa: F811
-    tasks = [task for task, _ in BAD_INPUT]
-    _, r = play(tmp_path, lcs_emu, tasks)
+def test_bad_input_fails_with_advice_and_no_mutating_request(tmp_path, lcs_emu):
+    tasks = [task for task, _words in BAD_INPUT]
+    _proc, r = play(tmp_path, lcs_emu, tasks)
     problems = []
     for task, words in BAD_INPUT:
         name = task["name"]
@@ -114,7 +116,7 @@ SECRET_PATTERNS = [re.escape(PASSWORD), re.escape(APP_SECRET), r"sig=[^*&\s]", r
 
 
 @pytest.mark.parametrize("app", ["lcs-automation", "lcs-confidential"])
-def test_vvvv_output_contains_no_secret(tmp_path, lcs_emu, app):  # noqa: F811
+def test_vvvv_output_contains_no_secret(tmp_path, lcs_emu, app):
     lcs_emu.set_speed(3600)
     defaults = lcs_emu.lcs_module_args(app=app)
     if app == "lcs-confidential":

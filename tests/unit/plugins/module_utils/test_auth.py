@@ -7,6 +7,7 @@ import json
 from urllib.parse import parse_qs
 
 import pytest
+import test_http_support
 from ansible_collections.d365fo.dataalm.plugins.module_utils._auth import (
     AADSTS_ADVICE,
     AuthError,
@@ -16,7 +17,8 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._auth import (
     build_token_provider,
     lcs_scope,
 )
-from test_http_support import tls_server  # noqa: F401  (fixture)
+
+tls_server = test_http_support.tls_server  # the scripted HTTPS fixture
 
 TENANT = "contoso.example"
 CLIENT_ID = "5b8e2f3a-7c41-4d9e-b2a6-1f0e3d4c5b6a"
@@ -73,7 +75,7 @@ def test_scope_has_the_double_slash_lcs_expects():
     assert lcs_scope("https://lcsapi.eu.lcs.dynamics.com/") == "https://lcsapi.eu.lcs.dynamics.com//.default"
 
 
-def test_password_grant_public_client(tls_server):  # noqa: F811
+def test_password_grant_public_client(tls_server):
     path = script_entra(tls_server)
     tls_server.queue(path, 200, token_body(1))
     auth = provider(tls_server)
@@ -86,7 +88,7 @@ def test_password_grant_public_client(tls_server):  # noqa: F811
     assert auth.token() == "at-1" and len(token_posts(tls_server, path)) == 1
 
 
-def test_password_grant_confidential_client_sends_secret(tls_server):  # noqa: F811
+def test_password_grant_confidential_client_sends_secret(tls_server):
     path = script_entra(tls_server)
     tls_server.queue(path, 200, token_body(1))
     auth = provider(tls_server, client_secret="emu-app-secret")
@@ -95,7 +97,7 @@ def test_password_grant_confidential_client_sends_secret(tls_server):  # noqa: F
     assert form["client_secret"] == ["emu-app-secret"] and form["grant_type"] == ["password"]
 
 
-def test_token_is_renewed_before_expiry_with_the_refresh_token(tls_server):  # noqa: F811
+def test_token_is_renewed_before_expiry_with_the_refresh_token(tls_server):
     path = script_entra(tls_server)
     tls_server.queue(path, 200, token_body(1))
     tls_server.queue(path, 200, token_body(2))
@@ -111,18 +113,18 @@ def test_token_is_renewed_before_expiry_with_the_refresh_token(tls_server):  # n
     assert forms[1]["refresh_token"] == ["rt-1"]
 
 
-def test_a_24_hour_wait_on_1_hour_tokens_renews_about_every_55_minutes(tls_server):  # noqa: F811
+def test_a_24_hour_wait_on_1_hour_tokens_renews_about_every_55_minutes(tls_server):
     path = script_entra(tls_server)
     tls_server.always(path, 200, token_body(9))
     clock = Clock()
     auth = provider(tls_server, clock=clock)
-    for _ in range(24 * 60):  # one poll per virtual minute for 24 hours
+    for _repeat in range(24 * 60):  # one poll per virtual minute for 24 hours
         auth.token()
         clock.now += 60
     assert 24 <= auth.acquisitions <= 28
 
 
-def test_invalidate_forces_renewal(tls_server):  # noqa: F811
+def test_invalidate_forces_renewal(tls_server):
     path = script_entra(tls_server)
     tls_server.queue(path, 200, token_body(1))
     tls_server.queue(path, 200, token_body(2))
@@ -140,7 +142,7 @@ def test_invalidate_forces_renewal(tls_server):  # noqa: F811
     (90002, "invalid_request", "tenant_id"),
     (65001, "invalid_grant", "admin consent"),
 ])
-def test_aadsts_errors_become_advice(tls_server, code, error, words):  # noqa: F811
+def test_aadsts_errors_become_advice(tls_server, code, error, words):
     path = script_entra(tls_server)
     tls_server.queue(path, 400, {"error": error, "error_description": "AADSTS%d: something. Trace ID: x" % code,
                                  "error_codes": [code]})
@@ -152,7 +154,7 @@ def test_aadsts_errors_become_advice(tls_server, code, error, words):  # noqa: F
     assert "Emu-Passw0rd!" not in str(info.value)
 
 
-def test_unreachable_authority_is_transient(tls_server):  # noqa: F811
+def test_unreachable_authority_is_transient(tls_server):
     script_entra(tls_server)
     auth = provider(tls_server)
     tls_server.stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 
 import pytest
+import test_http_support
 from ansible_collections.d365fo.dataalm.plugins.module_utils._http import (
     HttpClient,
     HttpError,
@@ -17,7 +18,9 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._http import (
     parse_retry_after,
     redact,
 )
-from test_http_support import DROP, server  # noqa: F401  (fixture)
+from test_http_support import DROP
+
+server = test_http_support.server  # the scripted-server fixture
 
 
 class FakeSleep:
@@ -54,7 +57,7 @@ def test_full_jitter_backoff_stays_within_exponential_ceiling_and_cap():
     policy = RetryPolicy(base_delay=2, max_delay=60, rng=random.Random(1))
     for attempt in range(12):
         ceiling = min(60, 2 * 2 ** attempt)
-        samples = [policy.backoff(attempt) for _ in range(200)]
+        samples = [policy.backoff(attempt) for _repeat in range(200)]
         assert all(0 <= s <= ceiling for s in samples)
         # full jitter spreads over the whole range, not just near the ceiling
         assert min(samples) < ceiling * 0.2 and max(samples) > ceiling * 0.8
@@ -80,7 +83,7 @@ def test_parse_retry_after_http_date():
 
 
 # -- retries against a real server -----------------------------------------------------------
-def test_get_is_retried_on_5xx_then_succeeds(server):  # noqa: F811
+def test_get_is_retried_on_5xx_then_succeeds(server):
     server.queue("/thing", 503, {"err": 1}, times=2)
     server.queue("/thing", 200, {"ok": True})
     client, sleep = client_for(server)
@@ -90,7 +93,7 @@ def test_get_is_retried_on_5xx_then_succeeds(server):  # noqa: F811
     assert len(sleep.delays) == 2
 
 
-def test_retry_after_header_is_honoured(server):  # noqa: F811
+def test_retry_after_header_is_honoured(server):
     server.queue("/thing", 429, {"m": "slow down"}, headers={"Retry-After": "17", "activity-id": "act-1"})
     server.queue("/thing", 200, {"ok": True})
     client, sleep = client_for(server)
@@ -98,7 +101,7 @@ def test_retry_after_header_is_honoured(server):  # noqa: F811
     assert sleep.delays == [17.0]
 
 
-def test_429_storm_gives_up_when_total_retry_budget_is_spent(server):  # noqa: F811
+def test_429_storm_gives_up_when_total_retry_budget_is_spent(server):
     server.always("/thing", 429, {"m": "throttled"}, headers={"Retry-After": "50", "activity-id": "act-9"})
     client, sleep = client_for(server, retry=RetryPolicy(max_attempts=100, max_total_delay=120))
     with pytest.raises(HttpError) as info:
@@ -111,25 +114,25 @@ def test_429_storm_gives_up_when_total_retry_budget_is_spent(server):  # noqa: F
     assert "throttled" in info.value.body
 
 
-def test_attempts_are_bounded(server):  # noqa: F811
+def test_attempts_are_bounded(server):
     server.always("/thing", 500, {"m": "boom"})
-    client, _ = client_for(server, retry=RetryPolicy(max_attempts=4, rng=random.Random(3)))
+    client, _sleeps = client_for(server, retry=RetryPolicy(max_attempts=4, rng=random.Random(3)))
     with pytest.raises(HttpError):
         client.get_json("/thing")
     assert len(server.calls("/thing")) == 4
 
 
-def test_post_is_not_repeated_on_5xx_because_it_may_have_been_processed(server):  # noqa: F811
+def test_post_is_not_repeated_on_5xx_because_it_may_have_been_processed(server):
     server.queue("/start", 500, {"m": "boom"})
     server.queue("/start", 200, {"IsSuccess": True})
-    client, _ = client_for(server)
+    client, _sleeps = client_for(server)
     with pytest.raises(HttpError) as info:
         client.post_json("/start")
     assert info.value.status == 500
     assert len(server.calls("/start")) == 1
 
 
-def test_post_is_repeated_on_429_because_throttled_calls_are_not_processed(server):  # noqa: F811
+def test_post_is_repeated_on_429_because_throttled_calls_are_not_processed(server):
     server.queue("/start", 429, {"m": "later"}, headers={"Retry-After": "1"})
     server.queue("/start", 200, {"IsSuccess": True})
     client, sleep = client_for(server)
@@ -137,7 +140,7 @@ def test_post_is_repeated_on_429_because_throttled_calls_are_not_processed(serve
     assert len(server.calls("/start")) == 2 and sleep.delays == [1.0]
 
 
-def test_401_renews_the_token_once_and_repeats(server):  # noqa: F811
+def test_401_renews_the_token_once_and_repeats(server):
     server.queue("/thing", 401, {"m": "expired"})
     server.queue("/thing", 200, {"ok": True})
     auth = CountingAuth()
@@ -148,47 +151,47 @@ def test_401_renews_the_token_once_and_repeats(server):  # noqa: F811
     assert seen == ["Bearer tok-1", "Bearer tok-2"]
 
 
-def test_token_expiring_again_during_a_retry_is_renewed_again(server):  # noqa: F811
+def test_token_expiring_again_during_a_retry_is_renewed_again(server):
     # short-lived tokens: the backoff after a 503 can outlast the freshly renewed token
     for status in (401, 503, 401):
         server.queue("/thing", status, {"m": status})
     server.queue("/thing", 200, {"ok": True})
     auth = CountingAuth()
-    client, _ = client_for(server, auth=auth)
+    client, _sleeps = client_for(server, auth=auth)
     assert client.get_json("/thing") == {"ok": True}
     assert auth.invalidations == 2
 
 
-def test_persistent_401_is_not_retried_forever(server):  # noqa: F811
+def test_persistent_401_is_not_retried_forever(server):
     server.always("/thing", 401, {"m": "no"})
     auth = CountingAuth()
-    client, _ = client_for(server, auth=auth)
+    client, _sleeps = client_for(server, auth=auth)
     with pytest.raises(HttpError) as info:
         client.get_json("/thing")
     assert info.value.status == 401 and not info.value.transient
     assert len(server.calls("/thing")) == 2
 
 
-def test_404_is_not_retried(server):  # noqa: F811
-    client, _ = client_for(server)
+def test_404_is_not_retried(server):
+    client, _sleeps = client_for(server)
     with pytest.raises(HttpError) as info:
         client.get_json("/missing")
     assert info.value.status == 404
     assert len(server.calls("/missing")) == 1
 
 
-def test_dropped_connection_on_get_is_retried(server):  # noqa: F811
+def test_dropped_connection_on_get_is_retried(server):
     server.queue("/thing", DROP)
     server.queue("/thing", 200, {"ok": True})
-    client, _ = client_for(server)
+    client, _sleeps = client_for(server)
     assert client.get_json("/thing") == {"ok": True}
     assert len(server.calls("/thing")) == 2
 
 
-def test_dropped_connection_on_post_is_not_repeated(server):  # noqa: F811
+def test_dropped_connection_on_post_is_not_repeated(server):
     server.queue("/start", DROP)
     server.queue("/start", 200, {"IsSuccess": True})
-    client, _ = client_for(server)
+    client, _sleeps = client_for(server)
     with pytest.raises(TransportError) as info:
         client.post_json("/start")
     assert info.value.status is None and info.value.transient
@@ -210,26 +213,26 @@ def test_refused_connection_is_a_transport_error_with_advice():
     assert "ConnectionError" in str(info.value)
 
 
-def test_request_ids_are_recorded(server):  # noqa: F811
+def test_request_ids_are_recorded(server):
     server.queue("/thing", 200, {"ok": 1}, headers={"x-ms-request-id": "rid-42"})
-    client, _ = client_for(server)
+    client, _sleeps = client_for(server)
     client.get_json("/thing")
     assert client.last_request_id == "rid-42"
     sent = server.calls("/thing")[0]["headers"]
     assert sent.get("Client-Request-Id")
 
 
-def test_non_json_body_is_an_error_with_excerpt(server):  # noqa: F811
+def test_non_json_body_is_an_error_with_excerpt(server):
     server.queue("/thing", 200, "<html>login page</html>")
-    client, _ = client_for(server)
+    client, _sleeps = client_for(server)
     with pytest.raises(HttpError) as info:
         client.get_json("/thing")
     assert "login page" in info.value.body
 
 
-def test_error_bodies_and_urls_are_redacted(server):  # noqa: F811
+def test_error_bodies_and_urls_are_redacted(server):
     server.queue("/thing", 400, {"access_token": "eyJabc.def.ghi", "FileLocation": "https://b/x?sv=1&sig=SECRETSIG"})
-    client, _ = client_for(server)
+    client, _sleeps = client_for(server)
     with pytest.raises(HttpError) as info:
         client.get_json("/thing", params={"password": "hunter2"})
     text = str(info.value) + repr(info.value.to_dict())

@@ -35,15 +35,15 @@ class ScriptedServer:
         self._thread.start()
 
     def queue(self, path, status=200, body=None, headers=None, times=1):
-        for _ in range(times):
+        for _repeat in range(times):
             self.replies[path].append((status, body, headers or {}))
 
     def always(self, path, status=200, body=None, headers=None):
         self.default[path] = (status, body, headers or {})
 
     def calls(self, path=None, method=None):
-        return [r for r in self.requests if (path is None or r["path"] == path) and (method is None or
-                                                                                      r["method"] == method)]
+        return [r for r in self.requests
+                if (path is None or r["path"] == path) and (method is None or r["method"] == method)]
 
     def stop(self):
         self._server.shutdown()

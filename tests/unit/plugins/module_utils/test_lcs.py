@@ -6,6 +6,7 @@ import datetime
 import random
 
 import pytest
+import test_http_support
 from ansible_collections.d365fo.dataalm.plugins.module_utils._http import HttpClient, RetryPolicy
 from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs import (
     LcsClient,
@@ -30,7 +31,8 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_movement import
     quota_next_allowed,
     validate_backup_name,
 )
-from test_http_support import server  # noqa: F401  (fixture)
+
+server = test_http_support.server  # the scripted-server fixture
 
 UTC = datetime.UTC
 T = datetime.datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -181,7 +183,7 @@ def lcs_client(srv):
     return LcsClient(http, 1234567)
 
 
-def test_start_refresh_returns_the_operation_id(server):  # noqa: F811
+def test_start_refresh_returns_the_operation_id(server):
     path = "/databasemovement/v1/refresh/project/1234567/source/%s/target/%s" % (
         "11111111-1111-4111-8111-111111111111", TARGET)
     server.queue(path, 200, dict(ENVELOPE, OperationActivityId="55EB4327AAAA4BBB8CCC0123456789AB"))
@@ -190,7 +192,7 @@ def test_start_refresh_returns_the_operation_id(server):  # noqa: F811
     assert server.calls(path)[0]["method"] == "POST"
 
 
-def test_envelope_failure_on_http_200_is_an_error_with_lcs_text(server):  # noqa: F811
+def test_envelope_failure_on_http_200_is_an_error_with_lcs_text(server):
     path = "/databasemovement/v1/export/project/1234567/environment/%s/backupName/uat copy" % TARGET
     server.queue(path, 200, dict(ENVELOPE, IsSuccess=False, ErrorMessage="Environment is busy",
                                  OperationActivityId="x"))
@@ -200,7 +202,7 @@ def test_envelope_failure_on_http_200_is_an_error_with_lcs_text(server):  # noqa
     assert not isinstance(info.value, LcsQuotaError)
 
 
-def test_quota_refusal_is_a_quota_error_with_next_allowed(server):  # noqa: F811
+def test_quota_refusal_is_a_quota_error_with_next_allowed(server):
     path = "/databasemovement/v1/export/project/1234567/environment/%s/backupName/b1" % TARGET
     server.queue(path, 200, dict(ENVELOPE, IsSuccess=False,
                                  ErrorMessage="Maximum allowed API operations are 3 from 2026-11-21T04:00:00.0000000"))
@@ -209,7 +211,7 @@ def test_quota_refusal_is_a_quota_error_with_next_allowed(server):  # noqa: F811
     assert info.value.next_allowed_at == datetime.datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
 
 
-def test_history_and_metadata_are_paged(server):  # noqa: F811
+def test_history_and_metadata_are_paged(server):
     path = "/environmentinfo/v1/detail/project/1234567/"
     server.queue(path, 200, dict(ENVELOPE, ResultPageCurrent=1, ResultHasMorePages=True,
                                  Data=[{"EnvironmentName": "a"}]))
@@ -220,7 +222,7 @@ def test_history_and_metadata_are_paged(server):  # noqa: F811
     assert [c["args"]["page"] for c in server.calls(path)] == ["1", "2"]
 
 
-def test_http_401_is_explained_with_host_and_role_advice(server):  # noqa: F811
+def test_http_401_is_explained_with_host_and_role_advice(server):
     path = "/databasemovement/v1/databases/project/1234567"
     server.queue(path, 401, {"Message": "Unauthorized"})
     with pytest.raises(LcsError) as info:

@@ -78,7 +78,7 @@ def test_busy_includes_rollback_and_unknown_values():
 
 def test_poll_schedule_starts_fast_then_settles_on_the_interval():
     schedule = poll_schedule(60)
-    assert [next(schedule) for _ in range(7)] == [5, 10, 20, 40, 60, 60, 60]
+    assert [next(schedule) for _repeat in range(7)] == [5, 10, 20, 40, 60, 60, 60]
     assert next(poll_schedule(3)) == 3
 
 
