@@ -31,4 +31,10 @@ options:
         and the token is renewed before it expires.
     type: int
     default: 60
+notes:
+  - While waiting, the collection's action plugin prints the operation's status and the elapsed time on the
+    controller every 300 seconds (set the variable C(d365fo_dataalm_progress_interval) to change it), at default
+    verbosity. Each such slice is one run of M(d365fo.dataalm.lcs_operation_info).
+  - If the controller dies during the wait, the operation keeps running in LCS; running the same task again joins
+    it instead of starting a second one.
 """
