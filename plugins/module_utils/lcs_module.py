@@ -306,9 +306,9 @@ def run_movement(lm, kind, label, status_environment_id, start, preflight=None):
     operation = Operation(operation_id, "NotStarted", kind=kind, started_at=attempted_at)
     try:
         operation = wait_for(lm, status_environment_id, operation, kind)
-    except (LcsError, HttpError) as exc:
+    except (LcsError, HttpError, AuthError) as exc:
         # never lose the id of an operation we started: the caller needs it to follow or resume
-        details = exc.to_dict()
+        details = exc.to_dict() if hasattr(exc, "to_dict") else {"aadsts": getattr(exc, "code", None)}
         details.update(operation_result(operation), action=STARTED, changed=True)
         lm.fail("%s %s started, but following it failed: %s" % (label, operation_id, exc), **details)
     return movement_outcome(lm, label, STARTED, operation, {"msg": "started a new %s" % label})

@@ -156,6 +156,28 @@ backup:
     created_by:
       description: Creator, when LCS reports one.
       type: str
+api_retry_reasons:
+  description: Retried calls by cause (HTTP status or C(connection)), when any call was retried.
+  returned: when a call was retried
+  type: dict
+  sample: {"429": 3, "503": 1}
+http_status:
+  description: HTTP status of the LCS call that failed.
+  returned: on failures of an LCS call
+  type: int
+request_id:
+  description: LCS activity or request id of the call that failed, for a support case.
+  returned: on failures of an LCS call
+  type: str
+activity_id:
+  description: C(OperationActivityId) LCS returned with a refusal.
+  returned: on LCS refusals
+  type: str
+aadsts:
+  description: Entra ID error code (without the C(AADSTS) prefix) when the token request was refused.
+  returned: on authentication failures
+  type: str
+  sample: "50076"
 """
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs import backup_facts, parse_datetime
