@@ -135,4 +135,6 @@ def odbc_connection_string(admin_dsn: str, dbname: str) -> str:
     return (
         f"DRIVER={{{ODBC_DRIVER}}};Server={info.get('host', '127.0.0.1')};Port={info.get('port', 5432)};"
         f"Database={_check_name(dbname)};Uid={info.get('user', '')};Pwd={info.get('password', '')};"
+        # Debian's odbcinst.ini switches psqlODBC's communication log on; keep /tmp clean.
+        "CommLog=0;Debug=0;"
     )
