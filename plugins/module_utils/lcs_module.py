@@ -13,8 +13,8 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 
 from ._auth import MSAL_IMPORT_ERROR, AuthError, build_token_provider, lcs_scope
 from ._http import REQUESTS_IMPORT_ERROR, HttpClient, HttpError, RetryPolicy, redact
-from .lcs import (DEFAULT_LCS_API_URL, UTC, LcsClient, LcsError, LcsQuotaError, environment_facts, format_datetime,
-                  normalize_guid, parse_datetime, same_guid)
+from .lcs import (DEFAULT_LCS_API_URL, REGIONAL_HOSTS, UTC, LcsClient, LcsError, LcsQuotaError, environment_facts,
+                  format_datetime, normalize_guid, parse_datetime, same_guid)
 from .lcs_movement import (JOINED, NONE, STARTED, InputError, adopt_started_operation, history_operations,
                            parse_duration, parse_not_before, plan_movement, quota_failure, quota_next_allowed)
 from .operations import Operation, Waiter, WaitTimeout
@@ -71,6 +71,12 @@ class LcsModule:
         for name in ("lcs_api_url", "authority_url"):
             if not re.match(r"^https://[^/\s]+", p[name] or ""):
                 self.fail("%s must be an https URL such as https://lcsapi.lcs.dynamics.com; got %r" % (name, p[name]))
+        host = p["lcs_api_url"].split("://", 1)[-1].split("/", 1)[0].lower()
+        known = [url.split("://", 1)[1] for url in REGIONAL_HOSTS.values()]
+        if host.startswith("lcsapi") and host not in known:
+            # a near-miss of a real host (typo) would only surface later as a confusing 401 or DNS error
+            self.module.warn("lcs_api_url %s is not a known LCS API host; expected one of %s"
+                             % (p["lcs_api_url"], ", ".join(sorted(known))))
         if not p["access_token"]:
             if not p["client_id"]:
                 self.fail("client_id is required (the app registration with the LCS user_impersonation permission); "
