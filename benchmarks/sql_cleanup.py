@@ -112,7 +112,7 @@ def sql_args(pg: PgServer, db: str, **extra) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--emails", type=int, default=10_000_000)
-    parser.add_argument("--jobs", type=int, default=1_000_000)
+    parser.add_argument("--jobs", type=int, default=1_000_000, help="batch jobs to hold (twice as many are seeded)")
     parser.add_argument("--batch-size", type=int, default=50_000)
     parser.add_argument("--quick", action="store_true", help="1/100 of the sizes")
     opts = parser.parse_args()
@@ -138,7 +138,8 @@ def main() -> int:
             fodb.drop_database(pg.admin_dsn, name)
 
         # 2. hold batch jobs
-        db, raw_db = prepared_pair(pg, "bench_jobs", addresses=0, batch_jobs=opts.jobs)
+        # Half of the generated jobs are in a status that is held (statuses cycle through 0-9).
+        db, raw_db = prepared_pair(pg, "bench_jobs", addresses=0, batch_jobs=2 * opts.jobs)
         secs, _rss, result = run_module("fo_batch_job", sql_args(pg, db, state="held", batch_size=opts.batch_size))
         raw_secs, raw_rows = raw_update(pg, raw_db, HOLD)
         assert result["count"] == raw_rows, (result["count"], raw_rows)

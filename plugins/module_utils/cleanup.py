@@ -300,6 +300,7 @@ def all_statements(options=None):
     from ansible_collections.d365fo.dataalm.plugins.module_utils.fo_sql import (
         batch_statement,
         first_sql_unbounded,
+        max_recid_sql,
         next_recid_sql,
     )
 
@@ -308,7 +309,7 @@ def all_statements(options=None):
         for action in step.actions(options):
             out.extend([action.count_sql, action.change_sql])
             if action.batched:
-                out.extend([first_sql_unbounded(action.table, action.where),
+                out.extend([first_sql_unbounded(action.table, action.where), max_recid_sql(action.table),
                             next_recid_sql(action.table, action.where),
                             batch_statement(action.action_sql, action.where)])
     return out
@@ -328,13 +329,14 @@ def run_steps(db, selected, options, check_mode, batch_size=50000, clock=None):
         started = clock()
         rows = 0
         for action in step.actions(options):
+            if action.batched and not check_mode:
+                # No separate count: on a large table it would cost a full extra pass.
+                rows += db.change_batched(action.table, action.action_sql, action.where, action.params, batch_size,
+                                          set_params=action.set_params)
+                continue
             pending = db.count(action.table, action.where, action.params)
             if check_mode or pending == 0:
                 rows += pending
-                continue
-            if action.batched:
-                rows += db.change_batched(action.table, action.action_sql, action.where, action.params, batch_size,
-                                          set_params=action.set_params)
             else:
                 rows += db.change(action.change_sql, tuple(action.set_params) + tuple(action.params))
         results.append({"name": step.name, "rows": rows, "changed": rows > 0,

@@ -386,33 +386,24 @@ class Database:
     def change_batched(self, table, action_sql, where, params=(), batch_size=50000, set_params=()):
         """Apply ``action_sql`` (UPDATE ... SET ... / DELETE FROM ...) in RECID ranges, one commit each.
 
-        Each batch is ``... WHERE (predicate) AND RECID >= ? AND RECID < ?`` starting at the lowest
-        RECID still matching, so gaps cost nothing and a repeated batch finds no rows left to change.
+        Each batch is ``... WHERE (predicate) AND RECID >= ? AND RECID < ?``. The walk starts at the
+        lowest matching RECID and moves range by range while ranges hold matching rows; after an
+        empty range it jumps to the next matching RECID, so gaps cost one lookup. The table's highest
+        RECID (a primary-key probe) ends the walk. A repeated batch finds no rows left to change.
         """
-        first_sql = next_recid_sql(table, where)
+        next_sql = next_recid_sql(table, where)
         batch_sql = batch_statement(action_sql, where)
         total = batches = 0
-        cursor_recid = None
-        while True:
-            lower = cursor_recid
-
-            def unit(cursor, lower=lower):
-                start_params = list(params) + ([lower] if lower is not None else [])
-                sql = first_sql if lower is not None else first_sql_unbounded(table, where)
-                start = self.execute(cursor, sql, start_params).fetchone()[0]
-                if start is None:
-                    return None, 0
-                upper = int(start) + int(batch_size)
-                values = list(set_params) + list(params) + [int(start), upper]
-                changed = self.execute(cursor, batch_sql, values).rowcount
-                return upper, max(changed, 0)
-
-            upper, changed = self.run_unit(unit)
-            if upper is None:
-                break
+        start = self.scalar(first_sql_unbounded(table, where), params)
+        last = self.scalar(max_recid_sql(table))
+        while start is not None and last is not None and int(start) <= int(last):
+            lower, upper = int(start), int(start) + int(batch_size)
+            values = list(set_params) + list(params) + [lower, upper]
+            changed = self.run_unit(
+                lambda cursor, values=values: max(self.execute(cursor, batch_sql, values).rowcount, 0))
             batches += 1
             total += changed
-            cursor_recid = upper
+            start = upper if changed else self.scalar(next_sql, list(params) + [upper])
         self.record(batch_sql, list(set_params) + list(params) + ["<from>", "<to>"], rows=total, batches=batches)
         return total
 
@@ -424,6 +415,10 @@ def _where(where):
 
 def count_sql(table, where=""):
     return "SELECT COUNT(*) FROM %s%s" % (table, _where(where))
+
+
+def max_recid_sql(table):
+    return "SELECT MAX(RECID) FROM %s" % table
 
 
 def first_sql_unbounded(table, where=""):

@@ -156,7 +156,9 @@ class FakeCursor:
         self.conn.executed.append((sql, params))
         if self.conn.failures:
             raise self.conn.failures.pop(0)
-        if sql.startswith("SELECT MIN(RECID)"):
+        if sql.startswith("SELECT MAX(RECID)"):
+            self._row = (self.conn.max_recid,)
+        elif sql.startswith("SELECT MIN(RECID)"):
             lower = params[-1] if "RECID >=" in sql else 0
             remaining = [r for r in self.conn.rows if r >= lower]
             self._row = (min(remaining) if remaining else None,)
@@ -177,6 +179,7 @@ class FakeCursor:
 class FakeConnection:
     def __init__(self, rows, failures):
         self.rows = set(rows)
+        self.max_recid = max(self.rows) if self.rows else None
         self.failures = failures
         self.executed = []
         self.pending = []
