@@ -25,7 +25,9 @@ failed=()
 running=0
 for scenario in "${scenarios[@]}"; do
   rm -f "$logs/$scenario.rc"
-  ( rc=0; molecule test -s "$scenario" >"$logs/$scenario.log" 2>&1 || rc=$?; echo "$rc" >"$logs/$scenario.rc" ) &
+  # reset first: an interrupted earlier run leaves molecule believing the scenario is still prepared
+  ( rc=0; molecule reset -s "$scenario" >/dev/null 2>&1 || true
+    molecule test -s "$scenario" >"$logs/$scenario.log" 2>&1 || rc=$?; echo "$rc" >"$logs/$scenario.rc" ) &
   running=$((running + 1))
   if [ "$running" -ge "$workers" ]; then
     wait -n || true
