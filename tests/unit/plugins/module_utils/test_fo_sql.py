@@ -115,6 +115,15 @@ def test_unknown_driver_names_what_to_install():
         fo_sql.check_driver_installed("ODBC Driver 99 for Nothing")
 
 
+def test_missing_pyodbc_or_unixodbc_names_what_to_install(monkeypatch):
+    monkeypatch.setattr(fo_sql, "pyodbc", None)
+    monkeypatch.setattr(fo_sql, "PYODBC_IMPORT_ERROR", "ImportError: libodbc.so.2: cannot open shared object file")
+    with pytest.raises(fo_sql.FoSqlError) as info:
+        fo_sql.check_driver_installed("ODBC Driver 18 for SQL Server")
+    assert "libodbc.so.2" in str(info.value)
+    assert "unixodbc" in str(info.value) and "pip install pyodbc" in str(info.value)
+
+
 # -- transient classification --------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "exc",
