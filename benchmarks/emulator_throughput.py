@@ -46,13 +46,13 @@ def main() -> int:
             session.verify = client.ca_file
             session.get(url, headers=headers, timeout=30)  # TLS handshake outside the measurement
             barrier.wait()
-            for _ in range(per_thread):
+            for _request in range(per_thread):
                 response = session.get(url, headers=headers, timeout=30)
                 if response.status_code != 200:
                     errors.append(str(response.status_code))
 
         barrier = threading.Barrier(args.threads + 1)
-        threads = [threading.Thread(target=worker) for _ in range(args.threads)]
+        threads = [threading.Thread(target=worker) for _thread in range(args.threads)]
         for thread in threads:
             thread.start()
         barrier.wait()

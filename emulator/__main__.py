@@ -73,7 +73,7 @@ def _seed(args: argparse.Namespace) -> int:
         except (WorldError, OSError) as exc:
             print(f"emulator: invalid world file {args.world}: {exc}", file=sys.stderr)
             return 2
-        env = next((e for _, e in world.environments() if args.env in (e.name, e.id)), None)
+        env = next((e for _project, e in world.environments() if args.env in (e.name, e.id)), None)
         if env is None:
             print(f"emulator seed: no environment {args.env!r} in {args.world}", file=sys.stderr)
             return 2

@@ -250,7 +250,7 @@ class TokenService:
             if "/" not in scope:
                 raise EntraError(400, "invalid_scope", 70011, f"The provided value for the input parameter 'scope' "
                                                               f"is not valid. The scope {scope} is not valid.")
-            resource, _, name = scope.rpartition("/")
+            resource, _slash, name = scope.rpartition("/")
             resources.add(normalize_audience(resource))
             names.append(name)
         if len(resources) > 1:

@@ -327,8 +327,8 @@ def parse_world(raw: Any) -> World:
     for i, item in enumerate(projects):
         world.projects.append(_parse_project(item, f"projects[{i}]", world, anchor))
     _unique([str(p.id) for p in world.projects], "projects", "project id")
-    _unique([e.id for _, e in world.environments()], "projects", "environment id")
-    _unique([e.database.name for _, e in world.environments()], "projects", "database name")
+    _unique([e.id for _project, e in world.environments()], "projects", "environment id")
+    _unique([e.database.name for _project, e in world.environments()], "projects", "database name")
     return world
 
 

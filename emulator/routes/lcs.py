@@ -55,7 +55,7 @@ def authenticated(view):
     def wrapper(projectId, **kwargs):
         emu = current_emulator()
         header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
+        scheme, _space, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return _unauthorized()
         with emu.lock:
@@ -349,4 +349,3 @@ def environment_history(projectId, environmentId):
         if page is None:
             return _json(envelope(False, "The page parameter must be a positive integer."))
         return _json(_paged(_history_rows(g.project, env), page, limits.history_page_size))
-

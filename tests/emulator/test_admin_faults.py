@@ -32,7 +32,7 @@ def test_clock_advance_and_speed(emulator_http):
 def test_http_error_burst_then_recovery(emulator_http):
     lcs = Lcs(emulator_http)
     emulator_http.set_faults(http_error={"route": "/environmentinfo/*", "status": 503, "count": 2})
-    assert [lcs.detail().status_code for _ in range(3)] == [503, 503, 200]
+    assert [lcs.detail().status_code for _attempt in range(3)] == [503, 503, 200]
     # other routes were never affected
     assert lcs.databases()["IsSuccess"] is True
 
@@ -40,14 +40,14 @@ def test_http_error_burst_then_recovery(emulator_http):
 def test_http_error_ratio(emulator_http):
     lcs = Lcs(emulator_http)
     emulator_http.set_faults(http_error={"route": "/databasemovement/v1/databases/*", "status": 500, "ratio": 0.5})
-    codes = [lcs.call("GET", "/databasemovement/v1/databases/project/1234567").status_code for _ in range(6)]
+    codes = [lcs.call("GET", "/databasemovement/v1/databases/project/1234567").status_code for _attempt in range(6)]
     assert codes.count(500) == 3 and codes.count(200) == 3
 
 
 def test_throttle_storm_has_retry_after(emulator_http):
     lcs = Lcs(emulator_http)
     emulator_http.set_faults(throttle={"route": "/databasemovement/*", "count": 3, "retry_after": 7})
-    responses = [lcs.call("GET", "/databasemovement/v1/databases/project/1234567") for _ in range(4)]
+    responses = [lcs.call("GET", "/databasemovement/v1/databases/project/1234567") for _attempt in range(4)]
     assert [r.status_code for r in responses] == [429, 429, 429, 200]
     assert responses[0].headers["retry-after"] == "7" and responses[0].headers["activity-id"]
     assert emulator_http.counters()["throttled"]["total"] == 3

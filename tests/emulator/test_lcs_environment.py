@@ -43,7 +43,7 @@ def test_metadata_filters(emulator_http):
 
 def test_metadata_limit_is_6_per_project_per_minute(emulator_http):
     lcs = Lcs(emulator_http)
-    for _ in range(6):
+    for _attempt in range(6):
         assert lcs.detail().status_code == 200
     throttled = lcs.detail()
     assert throttled.status_code == 429
@@ -76,13 +76,13 @@ def test_history_newest_first_with_formats(emulator_http):
 def test_history_paging(emulator_http):
     lcs = Lcs(emulator_http)
     for i in range(3):  # history page size is 10: create 11 rows on contoso-test across days
-        for _ in range(3):
+        for _attempt in range(3):
             assert lcs.export(TEST, f"b{i}")["IsSuccess"] is True
             emulator_http.advance(3700)
             lcs.renew()
         emulator_http.advance(86400)
         lcs.renew()
-    for _ in range(2):
+    for _attempt in range(2):
         assert lcs.export(TEST, "late")["IsSuccess"] is True
         emulator_http.advance(3700)
         lcs.renew()
@@ -96,7 +96,7 @@ def test_history_paging(emulator_http):
 
 def test_history_limits(emulator_http):
     lcs = Lcs(emulator_http)
-    for _ in range(6):
+    for _attempt in range(6):
         assert lcs.history(UAT).status_code == 200
     blocked = lcs.history(UAT)
     # both limits are reached: 6 per environment per 30 s and 6 per project per minute
@@ -120,7 +120,7 @@ def test_history_limit_per_environment(start_emulator, tmp_path):
     path.write_text(yaml.safe_dump(world))
     emu = start_emulator(path, databases=False)
     lcs = Lcs(emu)
-    for _ in range(6):
+    for _attempt in range(6):
         assert lcs.history(UAT).status_code == 200
     blocked = lcs.history(UAT)
     assert blocked.status_code == 429 and 1 <= int(blocked.headers["retry-after"]) <= 30

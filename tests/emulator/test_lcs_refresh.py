@@ -91,7 +91,7 @@ def test_busy_fault(emulator_http):
 
 def test_three_starts_per_24_hours(emulator_http):
     lcs = Lcs(emulator_http)
-    for _ in range(3):
+    for _attempt in range(3):
         assert lcs.refresh(PROD, TEST)["IsSuccess"] is True
         emulator_http.advance(7300)  # let it complete
         lcs.renew()

@@ -54,7 +54,7 @@ def test_invalid_world_fails_with_the_key_path(tmp_path):
     world = tmp_path / "bad.yml"
     world.write_text((REPO / "tests" / "worlds" / "default.yml").read_text().replace("type: Sandbox", "type: Tier2", 1))
     result = subprocess.run([sys.executable, "-m", "emulator", "serve", "--world", str(world)], cwd=REPO,
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2
     assert "projects[0].environments[1].type: must be one of Production, Sandbox, DevTestDev" in result.stderr
 
@@ -62,7 +62,7 @@ def test_invalid_world_fails_with_the_key_path(tmp_path):
 def test_seed_command(pg_server):
     result = subprocess.run([sys.executable, "-m", "emulator", "seed", "--pg-dsn", pg_server.admin_dsn,
                              "--database", "emu_seed_cli", "--scale", "1"], cwd=REPO, capture_output=True,
-                            text=True, timeout=300)
+                            text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["database"] == "emu_seed_cli" and summary["rows"]["USERINFO"] > 0
@@ -73,12 +73,12 @@ def test_seed_command(pg_server):
 def test_seed_command_from_a_world_environment(pg_server):
     result = subprocess.run([sys.executable, "-m", "emulator", "seed", "--pg-dsn", pg_server.admin_dsn,
                              "--world", str(REPO / "tests" / "worlds" / "default.yml"), "--env", "contoso-uat"],
-                            cwd=REPO, capture_output=True, text=True, timeout=300)
+                            cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["database"] == "contoso_uat"
     pg_server.drop_database("contoso_uat")
     missing = subprocess.run([sys.executable, "-m", "emulator", "seed", "--pg-dsn", pg_server.admin_dsn],
-                             cwd=REPO, capture_output=True, text=True, timeout=60)
+                             cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
     assert missing.returncode == 2 and "--database" in missing.stderr
 
 

@@ -28,8 +28,8 @@ def test_default_world_has_the_contract_ids():
     assert users["dataalm@contoso.example"].password == "Emu-Passw0rd!"
     assert users["mfa@contoso.example"].mfa and users["federated@contoso.example"].federated
     project = world.projects[0]
-    assert (project.id, project.region, project.api_host) == (1234567, "United States",
-                                                             "https://lcsapi.lcs.dynamics.com")
+    expected = (1234567, "United States", "https://lcsapi.lcs.dynamics.com")
+    assert (project.id, project.region, project.api_host) == expected
     assert "outsider@contoso.example" not in {m.username for m in project.members}
     envs = [(e.name, e.id, e.type, e.infrastructure, e.location, e.application_release, e.platform_release)
             for e in project.environments]
@@ -48,7 +48,7 @@ def test_default_world_has_the_contract_ids():
 
 def test_demo_world_is_valid():
     world = load_world(REPO / "emulator" / "worlds" / "demo.yml")
-    types = sorted(e.type for _, e in world.environments())
+    types = sorted(e.type for _project, e in world.environments())
     assert types == ["Production", "Sandbox", "Sandbox"]
     assert world.speed > 1
 
