@@ -34,7 +34,9 @@ class SmtpItem:
                "MAILERNONINTERACTIVE")
 
     def capture(self, db):
-        columns, rows = db.fetch("SELECT KEY_, %s FROM SYSEMAILPARAMETERS ORDER BY KEY_" % ", ".join(self.columns))
+        sql = "SELECT KEY_, %s FROM SYSEMAILPARAMETERS ORDER BY KEY_" % ", ".join(self.columns)
+        columns, rows = db.fetch(sql)
+        db.record(sql, rows=len(rows))
         return [dict(zip(columns, row, strict=True)) for row in rows]
 
     def summary(self, data):

@@ -368,8 +368,10 @@ class Database:
         return self.run_unit(unit, commit=False)
 
     def rows(self, sql, params=(), max_rows=None):
-        """Only the rows of :meth:`fetch`."""
-        return self.fetch(sql, params, max_rows)[1]
+        """Only the rows of :meth:`fetch`; the query goes into the executed-statement log."""
+        result = self.fetch(sql, params, max_rows)[1]
+        self.record(sql, params, rows=len(result))
+        return result
 
     def count(self, table, where="", params=()):
         sql = count_sql(table, where)

@@ -60,6 +60,11 @@ snapshot:
   returned: always
   type: dict
   sample: {"smtp": {"rows": 1}, "enabled_users": {"count": 12}, "batch_jobs": {"count": 4}}
+executed_statements:
+  description: The queries sent, with parameters and row counts.
+  returned: always
+  type: list
+  elements: dict
 """
 
 import datetime
@@ -106,7 +111,7 @@ def main():
         }
         fo_config.write_snapshot_atomic(path, document)
     summary = {name: fo_config.ITEMS[name].summary(data) for name, data in items.items()}
-    module.exit_json(changed=changed, path=path, snapshot=summary)
+    module.exit_json(changed=changed, path=path, snapshot=summary, executed_statements=db.log)
 
 
 if __name__ == "__main__":

@@ -141,7 +141,6 @@ def main():
     enabled = params["state"] == "enabled"
     try:
         rows = db.rows("SELECT ID, NETWORKALIAS FROM USERINFO WHERE %s ORDER BY ID" % where, values)
-        db.record("SELECT ID, NETWORKALIAS FROM USERINFO WHERE %s ORDER BY ID" % where, values, rows=len(rows))
         if rows and not module.check_mode:
             db.change("UPDATE USERINFO SET ENABLE = %d, RECVERSION = RECVERSION + 1 WHERE %s"
                       % (1 if enabled else 0, where), values)
