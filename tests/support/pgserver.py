@@ -132,6 +132,8 @@ class PgServer:
         return (
             f"DRIVER={{{ODBC_DRIVER}}};Server={self.host};Port={self.port};Database={database};"
             f"Uid={self.user};Pwd={self.password};"
+            # Debian's odbcinst.ini switches psqlODBC's communication log on; it would fill /tmp.
+            "CommLog=0;Debug=0;"
         )
 
     def psql(self, sql: str, database: str = "postgres") -> str:
