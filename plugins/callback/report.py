@@ -324,7 +324,7 @@ def render_markdown(report):
         if host["verification"]:
             lines += ["### Verification", "", "| check | result | detail |", "|---|---|---|"]
             lines += ["| %s | %s | %s |" % (_cell(v.get("name")), "pass" if v.get("passed") else "FAIL",
-                                           _cell(v.get("detail"))) for v in host["verification"]]
+                                            _cell(v.get("detail"))) for v in host["verification"]]
             lines.append("")
         if host["failures"]:
             lines += ["### Failures", ""]

@@ -25,7 +25,7 @@ description:
     retention, after the last chain-breaking movement, warning before the last code deployment) and recurring
     integrations drained and held (when O(sql) facts are supplied)."
 author:
-  - d365fo.dataalm contributors
+  - d365fo.dataalm contributors (@d365fo-dataalm)
 attributes:
   check_mode:
     support: full

@@ -85,7 +85,7 @@ def stop(state_dir: Path) -> None:
         pid = int(pid_file.read_text())
         try:
             os.kill(pid, signal.SIGTERM)
-            for _ in range(300):
+            for _attempt in range(300):
                 os.kill(pid, 0)
                 time.sleep(0.1)
             os.kill(pid, signal.SIGKILL)

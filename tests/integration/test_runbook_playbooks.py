@@ -117,7 +117,7 @@ def test_preflight_playbook_checks_a_point_in_time_restore(runbook):
 
 
 def test_export_playbook_is_idempotent(runbook):
-    first, _ = runbook("export.yml", "contoso-uat", extra_vars={"dataalm_backup_name": "pytest-export"})
+    first, _first_report = runbook("export.yml", "contoso-uat", extra_vars={"dataalm_backup_name": "pytest-export"})
     second, report = runbook("export.yml", "contoso-uat", extra_vars={"dataalm_backup_name": "pytest-export"})
     assert first.returncode == 0 and second.returncode == 0, second.stdout[-3000:]
     assert "changed=0" in second.stdout

@@ -117,8 +117,8 @@ def test_target_must_be_a_sandbox(kind, target_type, rule):
 
 
 def test_sandbox_target_passes_type_rule():
-    assert not ids(evaluate(target=env(type="Sandbox"))) & {"target_is_production", "target_is_tier1",
-                                                           "target_not_sandbox"}
+    type_rules = {"target_is_production", "target_is_tier1", "target_not_sandbox"}
+    assert not ids(evaluate(target=env(type="Sandbox"))) & type_rules
 
 
 def test_sandbox_to_sandbox_refresh_is_allowed():
