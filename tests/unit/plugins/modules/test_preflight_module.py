@@ -5,18 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from ansible.module_utils import _internal
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.d365fo.dataalm.plugins.modules import dataalm_preflight
 
 NOW = "2026-03-10T12:00:00+00:00"
-
-
-@pytest.fixture(autouse=True)
-def as_a_module(monkeypatch):
-    """Run as a module process does. Importing controller code (the callback tests do) in the same
-    pytest process flips this flag, and warnings would then go to the display instead of the result."""
-    monkeypatch.setattr(_internal, "is_controller", False)
 
 
 def env(**overrides):
