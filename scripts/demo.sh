@@ -44,6 +44,7 @@ INVENTORY
 mkdir -p "$work/snapshots"
 echo "demo: ansible-playbook -i inventory.yml playbooks/refresh.yml --limit fabrikam-uat"
 echo
+run_name="demo-$(date -u +%Y%m%d-%H%M%S)"
 ANSIBLE_COLLECTIONS_PATH="$(.venv/bin/python -m tests.support.collection)" \
 ANSIBLE_CALLBACKS_ENABLED=d365fo.dataalm.report \
 ANSIBLE_PYTHON_INTERPRETER="$PWD/.venv/bin/python" \
@@ -51,9 +52,10 @@ ANSIBLE_LOCALHOST_WARNING=False \
 DATAALM_SERVICES="$work/services/services.json" \
 DATAALM_SNAPSHOT_DIR="$work/snapshots" \
 DATAALM_REPORT_DIR="$reports" \
+DATAALM_REPORT_RUN_NAME="$run_name" \
   ansible-playbook -i "$work/inventory.yml" playbooks/refresh.yml --limit fabrikam-uat
 
-latest=$(ls -1dt "$reports"/*/ | head -n 1)
+latest="$reports/$run_name"
 echo
 echo "================================ run report ================================"
 cat "$latest/summary.md"

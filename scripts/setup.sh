@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 VENV=.venv
-SYSTEM_PACKAGES=(unixodbc odbc-postgresql postgresql)
+# ansible-test sanity skips its shellcheck test when the shellcheck program is missing
+SYSTEM_PACKAGES=(unixodbc odbc-postgresql postgresql shellcheck)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
