@@ -36,6 +36,8 @@ all:
     dataalm_sql_connection_string: "{{ dataalm_services.environments[inventory_hostname].odbc_connection_string }}"
     dataalm_snapshot_dir: "{{ lookup('ansible.builtin.env', 'DATAALM_SNAPSHOT_DIR') }}"
     dataalm_poll_interval: 5
+    # A progress line every 10 s (the default, 300 s, suits real multi-hour refreshes).
+    d365fo_dataalm_progress_interval: 10
   hosts:
     fabrikam-uat:
       dataalm_keep_users: [Admin]
