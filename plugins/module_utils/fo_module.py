@@ -6,12 +6,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils import fo_sql
 
 
-def sql_argument_spec(mutating=True):
+def sql_argument_spec():
     """Options of the ``d365fo.dataalm.fo_sql`` doc fragment."""
     return dict(
         connection_string=dict(type="str", no_log=True),
@@ -35,6 +35,14 @@ SQL_MUTUALLY_EXCLUSIVE = [
     ("connection_string", "access_token"),
     ("access_token", "login_password"),
 ]
+
+
+def new_module(options, mutually_exclusive=(), **kwargs):
+    """An AnsibleModule with the connection options and their exclusions plus the module's own."""
+    spec = sql_argument_spec()
+    spec.update(options)
+    return AnsibleModule(argument_spec=spec, supports_check_mode=True,
+                         mutually_exclusive=SQL_MUTUALLY_EXCLUSIVE + list(mutually_exclusive), **kwargs)
 
 
 def require_pyodbc(module):

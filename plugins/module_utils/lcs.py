@@ -14,6 +14,8 @@ import datetime
 import re
 from urllib.parse import quote
 
+from . import _dates
+from ._dates import UTC, format_datetime
 from ._http import HttpError, redact
 
 DEFAULT_LCS_API_URL = "https://lcsapi.lcs.dynamics.com"
@@ -42,18 +44,6 @@ QUOTA_WINDOW = datetime.timedelta(hours=24)
 _QUOTA_RE = re.compile(r"Maximum allowed API operations are\s+(\d+)\s+from\s+(\S+(?:\s+\S+\s*[AP]M)?)", re.I)
 _GUID_RE = re.compile(r"^\{?([0-9a-fA-F]{8})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?"
                       r"([0-9a-fA-F]{12})\}?$")
-_FRACTION_RE = re.compile(r"^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$")
-_TEXT_FORMATS = (
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%A, %B %d, %Y %I:%M:%S %p",
-    "%B %d, %Y %I:%M:%S %p",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d",
-)
-UTC = datetime.timezone.utc
 
 
 class LcsError(Exception):
@@ -110,41 +100,8 @@ def parse_datetime(value):
     LCS mixes ISO without zone and with 7-digit fractions ('2019-09-27T15:17:35.8670000'),
     US-locale text ('8/5/2021 11:00 PM') and long text ('Thursday, June 30, 2022 8:52:13 PM'); all are UTC.
     """
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    text = str(value).strip()
-    if not text or text.startswith("0001-01-01"):
-        return None
-    iso = _FRACTION_RE.match(text)
-    if iso:
-        base, fraction, zone = iso.groups()
-        if fraction:
-            base += "." + (fraction + "000000")[:6]
-        if zone and zone != "Z":
-            zone = zone if ":" in zone else zone[:3] + ":" + zone[3:]
-            base += zone
-        try:
-            parsed = datetime.datetime.fromisoformat(base)
-        except ValueError:
-            return None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
-    for fmt in _TEXT_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-    return None
-
-
-def format_datetime(value):
-    """ISO 8601 UTC with a Z, for results."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    parsed = _dates.parse_datetime(value)
+    return parsed.astimezone(UTC) if parsed else None
 
 
 def parse_quota_message(message):

@@ -15,6 +15,8 @@ __metaclass__ = type
 import re
 from datetime import datetime, timedelta, timezone
 
+from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import parse_datetime
+
 BLOCKING = "blocking"
 WARNING = "warning"
 INFO = "info"
@@ -66,38 +68,12 @@ def finding(rule_id, severity, message, remedy):
 # ---------------------------------------------------------------- parsing helpers
 
 
-_LCS_DATE_FORMATS = ("%m/%d/%Y %I:%M %p", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S")
-
-
 def parse_timestamp(value, assume_utc=True):
     """Parse an ISO-8601 or LCS-style timestamp. Naive values are UTC when ``assume_utc``.
 
     Returns None for empty or unparsable values (history entries may lack an end time).
     """
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        text = str(value).strip()
-        iso = text.replace("Z", "+00:00").replace("z", "+00:00")
-        # LCS writes 7 fractional digits; Python before 3.11 accepts at most 6.
-        iso = re.sub(r"(\.\d{6})\d+", r"\1", iso)
-        parsed = None
-        try:
-            parsed = datetime.fromisoformat(iso)
-        except ValueError:
-            for fmt in _LCS_DATE_FORMATS:
-                try:
-                    parsed = datetime.strptime(text, fmt)
-                    break
-                except ValueError:
-                    continue
-        if parsed is None:
-            return None
-    if parsed.tzinfo is None and assume_utc:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed
+    return parse_datetime(value, naive_is_utc=assume_utc)
 
 
 def parse_release(value):

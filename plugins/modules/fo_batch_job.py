@@ -117,8 +117,6 @@ executed_statements:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.d365fo.dataalm.plugins.module_utils import fo_module, fo_sql
 
 DEFAULT_STATUSES = {"held": [1, 2, 5, 7, 9], "waiting": [0]}
@@ -152,19 +150,18 @@ def build_predicate(params):
 
 
 def main():
-    spec = fo_module.sql_argument_spec()
-    spec.update(
-        state=dict(type="str", choices=["held", "waiting"], required=True),
-        caption_pattern=dict(type="str"),
-        company=dict(type="str"),
-        class_number=dict(type="int"),
-        statuses=dict(type="list", elements="int"),
-        job_ids=dict(type="list", elements="int"),
-        batch_size=dict(type="int", default=50000),
-        max_reported=dict(type="int", default=1000),
+    module = fo_module.new_module(
+        dict(
+            state=dict(type="str", choices=["held", "waiting"], required=True),
+            caption_pattern=dict(type="str"),
+            company=dict(type="str"),
+            class_number=dict(type="int"),
+            statuses=dict(type="list", elements="int"),
+            job_ids=dict(type="list", elements="int"),
+            batch_size=dict(type="int", default=50000),
+            max_reported=dict(type="int", default=1000),
+        ),
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           mutually_exclusive=fo_module.SQL_MUTUALLY_EXCLUSIVE)
     params = module.params
     try:
         where, values = build_predicate(params)

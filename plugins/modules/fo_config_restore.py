@@ -74,19 +74,16 @@ executed_statements:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.d365fo.dataalm.plugins.module_utils import fo_config, fo_module, fo_sql
 
 
 def main():
-    spec = fo_module.sql_argument_spec()
-    spec.update(
-        path=dict(type="path", required=True),
-        items=dict(type="list", elements="str", choices=list(fo_config.ITEMS)),
+    module = fo_module.new_module(
+        dict(
+            path=dict(type="path", required=True),
+            items=dict(type="list", elements="str", choices=list(fo_config.ITEMS)),
+        ),
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           mutually_exclusive=fo_module.SQL_MUTUALLY_EXCLUSIVE)
     try:
         snapshot = fo_config.read_snapshot(module.params["path"])
         names = module.params["items"] or [n for n in fo_config.ITEMS if n in snapshot["items"]]

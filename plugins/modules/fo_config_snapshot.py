@@ -71,19 +71,16 @@ import datetime
 import json
 import os
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.d365fo.dataalm.plugins.module_utils import fo_config, fo_module, fo_sql
 
 
 def main():
-    spec = fo_module.sql_argument_spec()
-    spec.update(
-        path=dict(type="path", required=True),
-        items=dict(type="list", elements="str", choices=list(fo_config.ITEMS)),
+    module = fo_module.new_module(
+        dict(
+            path=dict(type="path", required=True),
+            items=dict(type="list", elements="str", choices=list(fo_config.ITEMS)),
+        ),
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           mutually_exclusive=fo_module.SQL_MUTUALLY_EXCLUSIVE)
     path = module.params["path"]
     if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
         module.fail_json(msg="the directory of %s does not exist" % path)

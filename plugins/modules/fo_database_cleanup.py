@@ -130,25 +130,22 @@ executed_statements:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.d365fo.dataalm.plugins.module_utils import cleanup, fo_module, fo_sql
 
 
 def main():
-    spec = fo_module.sql_argument_spec()
-    spec.update(
-        steps=dict(type="list", elements="str"),
-        profile=dict(type="str", choices=list(cleanup.PROFILES)),
-        exclude_steps=dict(type="list", elements="str", default=[]),
-        keep_users=dict(type="list", elements="str", default=[]),
-        email_mode=dict(type="str", choices=["blank", "mask"], default="blank"),
-        email_mask_domain=dict(type="str", default=cleanup.DEFAULT_MASK_DOMAIN),
-        batch_size=dict(type="int", default=50000),
+    module = fo_module.new_module(
+        dict(
+            steps=dict(type="list", elements="str"),
+            profile=dict(type="str", choices=list(cleanup.PROFILES)),
+            exclude_steps=dict(type="list", elements="str", default=[]),
+            keep_users=dict(type="list", elements="str", default=[]),
+            email_mode=dict(type="str", choices=["blank", "mask"], default="blank"),
+            email_mask_domain=dict(type="str", default=cleanup.DEFAULT_MASK_DOMAIN),
+            batch_size=dict(type="int", default=50000),
+        ),
+        required_one_of=[("steps", "profile")],
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           mutually_exclusive=fo_module.SQL_MUTUALLY_EXCLUSIVE,
-                           required_one_of=[("steps", "profile")])
     params = module.params
     options = {k: params[k] for k in ("keep_users", "email_mode", "email_mask_domain")}
     try:

@@ -109,8 +109,6 @@ rowcount:
   type: int
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.d365fo.dataalm.plugins.module_utils import fo_module, fo_sql
 
 
@@ -156,17 +154,17 @@ def _plain(value):
 
 
 def main():
-    spec = fo_module.sql_argument_spec()
-    spec.update(
-        statements=dict(type="list", elements="str"),
-        script=dict(type="str"),
-        params=dict(type="list", elements="raw", default=[]),
-        transaction=dict(type="bool", default=True),
-        max_rows=dict(type="int", default=1000),
+    module = fo_module.new_module(
+        dict(
+            statements=dict(type="list", elements="str"),
+            script=dict(type="str"),
+            params=dict(type="list", elements="raw", default=[]),
+            transaction=dict(type="bool", default=True),
+            max_rows=dict(type="int", default=1000),
+        ),
+        mutually_exclusive=[("statements", "script")],
+        required_one_of=[("statements", "script")],
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           mutually_exclusive=fo_module.SQL_MUTUALLY_EXCLUSIVE + [("statements", "script")],
-                           required_one_of=[("statements", "script")])
     try:
         planned = plan(module.params)
     except fo_sql.FoSqlError as exc:

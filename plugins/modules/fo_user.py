@@ -90,8 +90,6 @@ executed_statements:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.d365fo.dataalm.plugins.module_utils import cleanup, fo_module, fo_sql
 
 
@@ -120,16 +118,16 @@ def build_predicate(params):
 
 
 def main():
-    spec = fo_module.sql_argument_spec()
-    spec.update(
-        state=dict(type="str", choices=["enabled", "disabled"], required=True),
-        ids=dict(type="list", elements="str"),
-        sign_in_pattern=dict(type="str"),
-        all_except=dict(type="list", elements="str"),
+    module = fo_module.new_module(
+        dict(
+            state=dict(type="str", choices=["enabled", "disabled"], required=True),
+            ids=dict(type="list", elements="str"),
+            sign_in_pattern=dict(type="str"),
+            all_except=dict(type="list", elements="str"),
+        ),
+        mutually_exclusive=[("ids", "all_except")],
+        required_one_of=[("ids", "sign_in_pattern", "all_except")],
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           mutually_exclusive=fo_module.SQL_MUTUALLY_EXCLUSIVE + [("ids", "all_except")],
-                           required_one_of=[("ids", "sign_in_pattern", "all_except")])
     params = module.params
     try:
         where, values = build_predicate(params)

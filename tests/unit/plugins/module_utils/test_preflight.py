@@ -488,6 +488,13 @@ def test_parse_timestamp_formats(text, expected):
     assert preflight.parse_timestamp(text) == expected
 
 
+def test_parse_timestamp_reads_every_lcs_text_form():
+    # The rules read history rows with the LCS client's parser, long text included.
+    assert preflight.parse_timestamp("Tuesday, March 10, 2026 12:00:00 PM") == NOW
+    assert preflight.parse_timestamp("3/10/2026 12:00") == NOW
+    assert preflight.parse_timestamp("0001-01-01T00:00:00") is None  # LCS's "no end time yet"
+
+
 def test_parse_timestamp_rejects_garbage_and_empty():
     assert preflight.parse_timestamp("soon") is None
     assert preflight.parse_timestamp("") is None
