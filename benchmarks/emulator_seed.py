@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from devtools.pgserver import PgServer
 from emulator import fodb
-from tests.support.pgserver import PgServer
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.emulator import DEFAULT_WORLD, EmulatorProcess
+from devtools.emulator import DEFAULT_WORLD, EmulatorProcess
 
 PROJECT, PROD, UAT = 1234567, "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
 

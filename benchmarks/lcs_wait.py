@@ -31,7 +31,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.support.collection import ensure_collection_tree  # noqa: E402
+from devtools.collection import ensure_collection_tree  # noqa: E402
 
 sys.path.insert(0, str(ensure_collection_tree()))
 
@@ -41,7 +41,7 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs import LcsClien
 from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_module import status_to_operation  # noqa: E402
 from ansible_collections.d365fo.dataalm.plugins.module_utils.operations import Waiter  # noqa: E402
 
-from tests.support.emulator import DEFAULT_WORLD, EmulatorProcess  # noqa: E402
+from devtools.emulator import DEFAULT_WORLD, EmulatorProcess  # noqa: E402
 
 PROD = "11111111-1111-4111-8111-111111111111"
 UAT = "22222222-2222-4222-8222-222222222222"

@@ -25,9 +25,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from devtools.ansible_runner import ansible_env  # noqa: E402
+from devtools.emulator import DEFAULT_WORLD, EmulatorClient  # noqa: E402
 from tests.integration import runbook_services  # noqa: E402
-from tests.support.ansible_runner import ansible_env  # noqa: E402
-from tests.support.emulator import DEFAULT_WORLD, EmulatorClient  # noqa: E402
 
 SPEED = 1_000_000
 

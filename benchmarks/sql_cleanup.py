@@ -31,9 +31,9 @@ sys.path.insert(0, str(REPO))
 import psycopg  # noqa: E402
 import pyodbc  # noqa: E402
 
+from devtools.collection import ensure_collection_tree  # noqa: E402
+from devtools.pgserver import PgServer  # noqa: E402
 from emulator import fodb  # noqa: E402
-from tests.support.collection import ensure_collection_tree  # noqa: E402
-from tests.support.pgserver import PgServer  # noqa: E402
 
 MODULES = REPO / "plugins" / "modules"
 SCRUB = "UPDATE LOGISTICSELECTRONICADDRESS SET LOCATOR = '', RECVERSION = RECVERSION + 1 WHERE LOCATOR LIKE '%@%'"

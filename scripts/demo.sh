@@ -9,12 +9,12 @@ export PATH="$PWD/.venv/bin:$PATH"
 work=$(mktemp -d "${TMPDIR:-/tmp}/dataalm-demo.XXXXXX")
 reports="$PWD/.tmp/demo-reports"
 stop_services() {
-  .venv/bin/python -m tests.integration.runbook_services stop --state-dir "$work/services" || true
+  .venv/bin/python -m devtools.services stop --state-dir "$work/services" || true
 }
 trap stop_services EXIT INT TERM
 
 echo "demo: starting PostgreSQL and the emulator (world emulator/worlds/demo.yml, clock x120)"
-.venv/bin/python -m tests.integration.runbook_services start --state-dir "$work/services" \
+.venv/bin/python -m devtools.services start --state-dir "$work/services" \
   --world emulator/worlds/demo.yml >/dev/null
 
 cat >"$work/inventory.yml" <<'INVENTORY'
@@ -47,7 +47,7 @@ mkdir -p "$work/snapshots"
 echo "demo: ansible-playbook -i inventory.yml playbooks/refresh.yml --limit fabrikam-uat"
 echo
 run_name="demo-$(date -u +%Y%m%d-%H%M%S)"
-ANSIBLE_COLLECTIONS_PATH="$(.venv/bin/python -m tests.support.collection)" \
+ANSIBLE_COLLECTIONS_PATH="$(.venv/bin/python -m devtools.collection)" \
 ANSIBLE_CALLBACKS_ENABLED=d365fo.dataalm.report \
 ANSIBLE_PYTHON_INTERPRETER="$PWD/.venv/bin/python" \
 ANSIBLE_LOCALHOST_WARNING=False \

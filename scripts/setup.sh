@@ -57,5 +57,5 @@ if [ ! -s "$cache" ]; then
   fi
 fi
 
-"$VENV/bin/python" -m tests.support.collection >/dev/null
+"$VENV/bin/python" -m devtools.collection >/dev/null
 echo "setup: ready"

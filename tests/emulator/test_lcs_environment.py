@@ -112,7 +112,7 @@ def test_history_limits(emulator_http):
 def test_history_limit_per_environment(start_emulator, tmp_path):
     import yaml
 
-    from tests.support.emulator import DEFAULT_WORLD
+    from devtools.emulator import DEFAULT_WORLD
 
     world = yaml.safe_load(DEFAULT_WORLD.read_text())
     world["lcs"] = {"history_per_project_per_minute": 100}

@@ -9,7 +9,7 @@ import sys
 import psycopg
 import requests
 
-from tests.support.emulator import REPO, EmulatorProcess
+from devtools.emulator import REPO, EmulatorProcess
 
 
 def _databases(admin_dsn) -> set[str]:

@@ -7,8 +7,8 @@ import copy
 import pytest
 import yaml
 
+from devtools.emulator import DEFAULT_WORLD, REPO
 from emulator.world import WorldError, load_world, parse_world
-from tests.support.emulator import DEFAULT_WORLD, REPO
 
 
 def _raw():

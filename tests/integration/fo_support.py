@@ -8,8 +8,8 @@ from pathlib import Path
 
 import psycopg
 
+from devtools.ansible_runner import run_playbook, write_playbook
 from emulator import fodb
-from tests.support.ansible_runner import run_playbook, write_playbook
 
 FO_TABLES = (
     "USERINFO", "BATCHJOB", "BATCH", "LOGISTICSELECTRONICADDRESS", "SYSEMAILPARAMETERS", "SYSEMAILSMTPPASSWORD",

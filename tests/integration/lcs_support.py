@@ -1,7 +1,6 @@
-"""Helpers for the lcs_* module tests: an HTTP-only emulator, and playbooks whose results come back as data.
+"""Helpers for the lcs_* module tests: world variants, and playbooks whose results come back as data.
 
-The emulator runs without PostgreSQL here: these tests are about the LCS API behaviour (starts,
-joins, waits, faults), not database contents, which the runbook and fo_* tests cover.
+The fixtures (``lcs_emulator_process``, ``lcs_emu``: an HTTP-only emulator) are in conftest.py.
 """
 
 from __future__ import annotations
@@ -12,11 +11,10 @@ import signal
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
-from tests.support.ansible_runner import VENV_BIN, ansible_env, run_playbook
-from tests.support.emulator import DEFAULT_WORLD, EmulatorProcess
+from devtools.ansible_runner import VENV_BIN, ansible_env, run_playbook
+from devtools.emulator import DEFAULT_WORLD
 
 PROD = "11111111-1111-4111-8111-111111111111"
 UAT = "22222222-2222-4222-8222-222222222222"
@@ -24,20 +22,6 @@ TEST = "33333333-3333-4333-8333-333333333333"
 DEV = "44444444-4444-4444-8444-444444444444"
 PASSWORD = "Emu-Passw0rd!"
 APP_SECRET = "emu-app-secret"
-
-
-@pytest.fixture(scope="session")
-def lcs_emulator_process():
-    process = EmulatorProcess(DEFAULT_WORLD, pg_admin_dsn=None).start()
-    yield process
-    process.stop()
-
-
-@pytest.fixture
-def lcs_emu(lcs_emulator_process):
-    client = lcs_emulator_process.client()
-    client.reset(databases=False)
-    return client
 
 
 def world_with(tmp_path, **environment_overrides):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import lcs_support
-from lcs_support import (
+from tests.integration.lcs_support import (
     PROD,
     UAT,
     movement_count,
@@ -11,9 +10,6 @@ from lcs_support import (
     play,
     world_with,
 )
-
-lcs_emulator_process = lcs_support.lcs_emulator_process  # fixtures
-lcs_emu = lcs_support.lcs_emu
 
 
 def refresh(register="r", **extra):

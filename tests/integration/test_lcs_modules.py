@@ -6,11 +6,7 @@ playbook AND on the emulator's counters (exactly one start, no mutating call in 
 
 from __future__ import annotations
 
-import lcs_support
-from lcs_support import DEV, PROD, UAT, movement_count, mutating, play
-
-lcs_emulator_process = lcs_support.lcs_emulator_process  # fixtures
-lcs_emu = lcs_support.lcs_emu
+from tests.integration.lcs_support import DEV, PROD, UAT, movement_count, mutating, play
 
 
 def refresh(register, check=None, **extra):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import time
 
-import lcs_support
 import pytest
-from lcs_support import (
+
+from tests.integration.lcs_support import (
     APP_SECRET,
     DEV,
     PASSWORD,
@@ -20,9 +20,6 @@ from lcs_support import (
     play,
     start_play,
 )
-
-lcs_emulator_process = lcs_support.lcs_emulator_process  # fixtures
-lcs_emu = lcs_support.lcs_emu
 
 REFRESH = "d365fo.dataalm.lcs_database_refresh"
 EXPORT = "d365fo.dataalm.lcs_database_export"

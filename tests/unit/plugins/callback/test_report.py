@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from ansible.module_utils import _internal
 
-from tests.support.ansible_runner import run_playbook, write_playbook
+from devtools.ansible_runner import run_playbook, write_playbook
 
 # Importing controller code marks the whole pytest process as "controller", which changes how module
 # tests collected alongside see warnings; keep the flag as it was for everyone else.

@@ -1,7 +1,7 @@
 """Start and stop PostgreSQL + the emulator in the background, for molecule, the demo and benchmarks.
 
-    python -m tests.integration.runbook_services start --state-dir DIR [--world FILE] [--speed N] [--no-databases]
-    python -m tests.integration.runbook_services stop --state-dir DIR
+    python -m devtools.services start --state-dir DIR [--world FILE] [--speed N] [--no-databases]
+    python -m devtools.services stop --state-dir DIR
 
 ``start`` returns once both are ready and writes ``DIR/services.json``: base_url, ca_file, the LCS
 module options for the world's first tenant/app/user/project, and per environment name its id and
@@ -19,14 +19,13 @@ import sys
 import time
 from pathlib import Path
 
-from tests.support.emulator import DEFAULT_WORLD, EmulatorClient, EmulatorProcess
+from devtools.emulator import DEFAULT_WORLD, EmulatorClient, EmulatorProcess
 
-REPO = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 600
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _run_pg(command: str, state_dir: Path) -> None:
-    subprocess.run([sys.executable, "-m", "tests.support.pgserver", command, "--state-dir", str(state_dir / "pg")],
+    subprocess.run([sys.executable, "-m", "devtools.pgserver", command, "--state-dir", str(state_dir / "pg")],
                    cwd=REPO, check=True, stdout=subprocess.DEVNULL)
 
 
@@ -37,26 +36,14 @@ def start(state_dir: Path, world: Path, speed: float | None, databases: bool = T
     if databases:
         _run_pg("start", state_dir)
         admin_dsn = json.loads((state_dir / "pg" / "pg.json").read_text())["admin_dsn"]
-    emulator = EmulatorProcess(world, pg_admin_dsn=admin_dsn, speed=speed)
-    emulator.state_dir = state_dir / "emulator"
-    emulator.state_dir.mkdir(exist_ok=True)
-    ready = emulator.state_dir / "ready.json"
-    ready.unlink(missing_ok=True)
-    log = open(emulator.state_dir / "emulator.log", "wb")  # noqa: SIM115 - handed to the child
-    # A session of its own: the emulator outlives this command (molecule's prepare step).
-    # Outlive this command on purpose (molecule's prepare step returns before converge runs).
-    command = [arg for arg in emulator.command() if arg != "--exit-with-parent"]
-    process = subprocess.Popen(command, cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=log, start_new_session=True)
-    (state_dir / "emulator.pid").write_text(str(process.pid))
-    deadline = time.monotonic() + START_TIMEOUT
-    while not ready.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop(state_dir)
-            raise SystemExit("emulator did not start: " + emulator.log_tail())
-        time.sleep(0.05)
-    time.sleep(0.05)  # the ready file is written in one go, but give the writer a moment to close it
-    info = json.loads(ready.read_text())
+    emulator = EmulatorProcess(world, pg_admin_dsn=admin_dsn, speed=speed, state_dir=state_dir / "emulator",
+                               detached=True)
+    try:
+        emulator.start()
+    except RuntimeError as exc:
+        stop(state_dir)
+        raise SystemExit(f"emulator did not start: {exc}") from exc
+    info = emulator.info
     return write_services(EmulatorClient(info["base_url"], info["ca_file"], world), state_dir / "services.json")
 
 
@@ -80,7 +67,7 @@ def write_services(client: EmulatorClient, path: Path) -> dict:
 
 
 def stop(state_dir: Path) -> None:
-    pid_file = state_dir / "emulator.pid"
+    pid_file = state_dir / "emulator" / "emulator.pid"
     if pid_file.exists():
         pid = int(pid_file.read_text())
         try:
@@ -97,7 +84,7 @@ def stop(state_dir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="runbook_services")
+    parser = argparse.ArgumentParser(prog="python -m devtools.services")
     parser.add_argument("command", choices=["start", "stop"])
     parser.add_argument("--state-dir", required=True, type=Path)
     parser.add_argument("--world", type=Path, default=DEFAULT_WORLD)

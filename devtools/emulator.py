@@ -21,25 +21,36 @@ from pathlib import Path
 import requests
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 DEFAULT_WORLD = REPO / "tests" / "worlds" / "default.yml"
 START_TIMEOUT = 600  # the first start on a fresh PostgreSQL server seeds the template databases
 
 
 class EmulatorProcess:
+    """One ``python -m emulator serve`` process.
+
+    ``detached=True`` makes it outlive the Python process that started it (its own session, no
+    ``--exit-with-parent``): molecule's prepare step and the demo start it and a later command stops it
+    by the pid written to ``<state_dir>/emulator.pid``."""
+
     def __init__(self, world: str | os.PathLike = DEFAULT_WORLD, pg_admin_dsn: str | None = None,
-                 speed: float | None = None, extra_args: tuple[str, ...] = ()):
+                 speed: float | None = None, extra_args: tuple[str, ...] = (), state_dir: Path | None = None,
+                 detached: bool = False):
         self.world = Path(world)
         self.pg_admin_dsn = pg_admin_dsn
         self.speed = speed
         self.extra_args = extra_args
-        self.state_dir = Path(tempfile.mkdtemp(prefix="emulator-test-"))
+        self.detached = detached
+        self.state_dir = Path(state_dir) if state_dir else Path(tempfile.mkdtemp(prefix="emulator-test-"))
+        self.state_dir.mkdir(parents=True, exist_ok=True)
         self.process: subprocess.Popen | None = None
         self.info: dict = {}
 
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "emulator", "serve", "--world", str(self.world), "--exit-with-parent",
+        cmd = [sys.executable, "-m", "emulator", "serve", "--world", str(self.world),
                "--ready-file", str(self.state_dir / "ready.json"), "--state-dir", str(self.state_dir)]
+        if not self.detached:
+            cmd.append("--exit-with-parent")
         if self.pg_admin_dsn:
             cmd += ["--pg-dsn", self.pg_admin_dsn]
         if self.speed is not None:
@@ -47,10 +58,15 @@ class EmulatorProcess:
         return cmd + list(self.extra_args)
 
     def start(self) -> EmulatorProcess:
-        log = open(self.state_dir / "emulator.log", "wb")  # noqa: SIM115 - lives as long as the process
-        self.process = subprocess.Popen(self.command(), cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
-        atexit.register(self.stop)  # also when a test run ends without its fixture teardown
         ready = self.state_dir / "ready.json"
+        ready.unlink(missing_ok=True)
+        log = open(self.state_dir / "emulator.log", "wb")  # noqa: SIM115 - lives as long as the process
+        self.process = subprocess.Popen(self.command(), cwd=REPO, stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=log, start_new_session=self.detached)
+        if self.detached:
+            (self.state_dir / "emulator.pid").write_text(str(self.process.pid))
+        else:
+            atexit.register(self.stop)  # also when a test run ends without its fixture teardown
         deadline = time.monotonic() + START_TIMEOUT
         while not ready.exists():
             if self.process.poll() is not None:

@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import psutil
 import pyodbc
 
-from tests.support.collection import REPO_ROOT
-from tests.support.pgserver import PgServer, _running
+from devtools.collection import REPO_ROOT
+from devtools.pgserver import PgServer, _running
 
 
 def _postmasters_for(data_dir: str) -> list[psutil.Process]:
@@ -60,7 +60,7 @@ def test_psqlodbc_driver_reaches_the_server_with_the_password_only():
 
 def test_cli_start_and_stop_leave_nothing_behind(tmp_path):
     state_dir = tmp_path / "state"
-    cli = [sys.executable, "-m", "tests.support.pgserver"]
+    cli = [sys.executable, "-m", "devtools.pgserver"]
     started = subprocess.run([*cli, "start", "--state-dir", str(state_dir)], cwd=REPO_ROOT,
                              capture_output=True, text=True, check=True)
     info = json.loads(started.stdout)

@@ -2,7 +2,7 @@
 
 The runtime (ansible-playbook, molecule, imports in tests) accepts a symlink, so the tree is a
 symlink back to the repository root; ansible-test needs a real copy (see scripts/sanity.sh).
-``python -m tests.support.collection`` prints the directory to use as ANSIBLE_COLLECTIONS_PATH.
+``python -m devtools.collection`` prints the directory to use as ANSIBLE_COLLECTIONS_PATH.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import contextlib
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 COLLECTIONS_ROOT = REPO_ROOT / ".tmp" / "collections"
 COLLECTION_DIR = COLLECTIONS_ROOT / "ansible_collections" / "d365fo" / "dataalm"
 

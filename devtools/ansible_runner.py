@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.support.collection import REPO_ROOT, ensure_collection_tree
+from devtools.collection import REPO_ROOT, ensure_collection_tree
 
 VENV_BIN = Path(sys.executable).parent
 

@@ -6,8 +6,8 @@ when the caller is root the server runs as the ``postgres`` OS user that Debian'
 
 Shell entry point (molecule, the demo and the Makefile use it)::
 
-    python -m tests.support.pgserver start --state-dir DIR   # prints JSON, writes DIR/pg.json
-    python -m tests.support.pgserver stop --state-dir DIR
+    python -m devtools.pgserver start --state-dir DIR   # prints JSON, writes DIR/pg.json
+    python -m devtools.pgserver stop --state-dir DIR
 """
 
 from __future__ import annotations
@@ -219,7 +219,7 @@ class PgServer:
 
 # -- command line --------------------------------------------------------------------------
 def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.support.pgserver")
+    parser = argparse.ArgumentParser(prog="python -m devtools.pgserver")
     parser.add_argument("command", choices=["start", "stop"])
     parser.add_argument("--state-dir", required=True, help="directory that holds pg.json for the stop command")
     args = parser.parse_args(argv)

@@ -1,0 +1,23 @@
+"""Fixtures of the integration tests (helpers they share live in ``lcs_support``/``fo_support``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from devtools.emulator import DEFAULT_WORLD, EmulatorProcess
+
+
+@pytest.fixture(scope="session")
+def lcs_emulator_process():
+    """An HTTP-only emulator (no PostgreSQL): the lcs_* module tests are about the LCS API behaviour
+    (starts, joins, waits, faults), not database contents, which the runbook and fo_* tests cover."""
+    process = EmulatorProcess(DEFAULT_WORLD, pg_admin_dsn=None).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def lcs_emu(lcs_emulator_process):
+    client = lcs_emulator_process.client()
+    client.reset(databases=False)
+    return client
