@@ -122,6 +122,11 @@ class EmulatorClient:
     def counters(self) -> dict:
         return self._admin("GET", "/counters")
 
+    def events(self, environment: str | None = None, service: str | None = None, since: int = 0) -> list[dict]:
+        """The event log, oldest first (see emulator/README.md, Admin API)."""
+        params = {k: v for k, v in {"environment": environment, "service": service, "since": since}.items() if v}
+        return self._admin("GET", "/events", params=params)["events"]
+
     def advance(self, seconds: float) -> dict:
         return self._admin("POST", "/clock", json={"advance_seconds": seconds})
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 def _serve(args: argparse.Namespace) -> int:
     from .app import create_app
+    from .core import Emulator
     from .server import EmulatorServer, announce, pick_address
-    from .state import Emulator
     from .world import WorldError, load_world
 
     try:
@@ -33,7 +33,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     databases = None
     if args.pg_dsn:
-        from .databases import DatabaseManager
+        from .services.databases.backend import DatabaseManager
 
         databases = DatabaseManager(args.pg_dsn, world, prefix=args.db_prefix or f"emu{secrets.token_hex(3)}")
         databases.prepare()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .world import Durations
+from ...world import Durations
 
 RUNNING = {"NotStarted", "InProgress", "RollbackInProgress"}
 HISTORY_TYPE = {"refresh": "SFSourceDbToSandbox", "export": "SFExportSandboxDb"}

@@ -1,11 +1,11 @@
-"""``/_emulator``: inspect state, move the clock, set faults, read counters, reset."""
+"""``/_emulator``: inspect state, move the clock, set faults, read counters and events, reset."""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from ..faults import FaultError
-from . import current_emulator
+from ..routing import current_emulator
+from .faults import FaultError
 
 blueprint = Blueprint("admin", __name__, url_prefix="/_emulator")
 
@@ -52,7 +52,7 @@ def clock():
 @blueprint.get("/faults")
 def faults_list():
     emu = current_emulator()
-    return jsonify({"faults": [f.describe() for f in emu.faults]})
+    return jsonify({"faults": [f.describe() for f in emu.core.faults]})
 
 
 @blueprint.post("/faults")
@@ -69,7 +69,7 @@ def faults_set():
         emu.set_faults(raw, replace=mode == "replace")
     except FaultError as exc:
         return _bad(str(exc))
-    return jsonify({"faults": [f.describe() for f in emu.faults]})
+    return jsonify({"faults": [f.describe() for f in emu.core.faults]})
 
 
 @blueprint.delete("/faults")
@@ -88,3 +88,13 @@ def reset():
     emu = current_emulator()
     emu.reset(databases=bool(_body().get("databases", True)))
     return jsonify({"ok": True, "now": emu.now().isoformat()})
+
+
+@blueprint.get("/events")
+def events():
+    """The event log, oldest first; ``?environment=NAME``, ``?service=NAME``, ``?since=SEQUENCE`` filter it."""
+    since = request.args.get("since", "0")
+    if not since.isdigit():
+        return _bad("since: must be a sequence number (a non-negative integer)")
+    return jsonify({"events": current_emulator().core.events.list(
+        environment=request.args.get("environment"), service=request.args.get("service"), since=int(since))})

@@ -54,6 +54,3 @@ class VirtualClock:
     def reset(self) -> None:
         with self._lock:
             self._configure(self.initial_start, self.initial_speed)
-
-    def to_real_seconds(self, virtual_seconds: float) -> float:
-        return virtual_seconds / self._speed

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from ..entra import EntraError
-from . import current_emulator
+from ...routing import current_emulator
+from .backend import EntraError
 
 blueprint = Blueprint("entra", __name__)
+
+
+def entra():
+    return current_emulator().backend("entra")
 
 
 def _base() -> str:
@@ -23,24 +27,9 @@ def _error(exc: EntraError):
 
 def _token(tenant: str, v2: bool):
     emu = current_emulator()
-    form = request.form
-    grant = form.get("grant_type")
     try:
         with emu.lock:
-            kwargs = {"v2": v2, "now": emu.now(), "lifetime": emu.token_lifetime(), "base_url": _base()}
-            if not grant:
-                raise EntraError(400, "invalid_request", 900144,
-                                 "The request body must contain the following parameter: 'grant_type'.")
-            if grant == "password":
-                body = emu.tokens.password_grant(tenant, form, **kwargs)
-            elif grant == "refresh_token":
-                body = emu.tokens.refresh_grant(tenant, form, **kwargs)
-            elif grant == "client_credentials":
-                body = emu.tokens.client_credentials_grant(tenant, form, lcs_audiences=emu.lcs_audiences(),
-                                                           **kwargs)
-            else:
-                raise EntraError(400, "unsupported_grant_type", 70003,
-                                 f"The app requested an unsupported grant type '{grant}'.")
+            body = entra().grant(tenant, request.form, v2=v2, base_url=_base())
     except EntraError as exc:
         return _error(exc)
     response = jsonify(body)

@@ -2,7 +2,7 @@
 
 Access tokens are real JWS compact strings (HS256 with a per-run secret) whose ``exp``/``iat``/``nbf``
 are in VIRTUAL time, so moving the emulator clock expires them. Refresh tokens are opaque and kept
-server side. The HTTP layer lives in routes/entra.py.
+server side. The HTTP layer lives in routes.py beside this file.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from .world import App, Tenant, User, World
+from ...core import Backend
+from ...world import App, Tenant, User, World
 
 LCS_APP_ID = "913c6de4-2a4a-4a61-a9ce-945d2b2ce2e0"
 GRAPH_RESOURCE = "00000002-0000-0000-c000-000000000000"
@@ -61,7 +62,7 @@ def normalize_audience(value: str) -> str:
 
 def is_lcs_audience(audience: str, extra: set[str]) -> bool:
     """The LCS API app id, any regional LCS API host, or one of the emulator's own base URLs."""
-    from .world import REGION_HOSTS
+    from ...world import REGION_HOSTS
 
     aud = normalize_audience(audience)
     known = {LCS_APP_ID} | {normalize_audience(h) for h in REGION_HOSTS.values()} | extra
@@ -312,3 +313,49 @@ class TokenService:
                   "oid": user.object_id, "sub": user.object_id, "tid": tenant.id,
                   "preferred_username": user.username, "name": user.display_name, "ver": "2.0" if v2 else "1.0"}
         return self._sign(claims)
+
+
+class EntraBackend(Backend):
+    """Entra ID for the emulator: the token service plus the per-run policy (lifetime faults, the
+    audiences that are LCS). Each grant type is one method, so a new flow is one entry in ``_GRANTS``."""
+
+    name = "entra"
+    _GRANTS = {"password": "password_grant", "refresh_token": "refresh_grant",
+               "client_credentials": "client_credentials_grant"}
+
+    def __init__(self, emulator, core):
+        super().__init__(emulator, core)
+        self.tokens = TokenService(self.world)
+
+    def reset(self, databases: bool) -> None:
+        self.tokens.reset()
+
+    def counters(self) -> dict:
+        return {"tokens_issued": dict(self.tokens.issued)}
+
+    def token_lifetime(self) -> int:
+        return self.core.token_lifetime_override or self.world.token_lifetime
+
+    def lcs_audiences(self) -> set[str]:
+        """The emulator's own base URLs: LCS clients use them as the token audience."""
+        return {normalize_audience(url) for url in self.core.base_urls}
+
+    def decode(self, token: str) -> dict | None:
+        return self.tokens.decode(token)
+
+    def grant(self, tenant: str, form, *, v2: bool, base_url: str) -> dict:
+        """The token endpoint: a token response, or EntraError. Caller holds ``core.lock``."""
+        grant = form.get("grant_type")
+        kwargs = {"v2": v2, "now": self.now(), "lifetime": self.token_lifetime(), "base_url": base_url}
+        if not grant:
+            raise EntraError(400, "invalid_request", 900144,
+                             "The request body must contain the following parameter: 'grant_type'.")
+        if grant not in self._GRANTS:
+            raise EntraError(400, "unsupported_grant_type", 70003,
+                             f"The app requested an unsupported grant type '{grant}'.")
+        if grant == "client_credentials":
+            kwargs["lcs_audiences"] = self.lcs_audiences()
+        return getattr(self.tokens, self._GRANTS[grant])(tenant, form, **kwargs)
+
+
+BACKEND = EntraBackend

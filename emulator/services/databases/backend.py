@@ -1,4 +1,4 @@
-"""The PostgreSQL databases behind the emulated environments (one per environment), via emulator.fodb.
+"""The F&O databases backend: one PostgreSQL database per emulated environment, via emulator.fodb.
 
 Seeding is the slow part, so each distinct (scale, seed, name, production-like) database is seeded
 once into a template database named by a hash of those parameters, and kept for the life of the
@@ -17,7 +17,8 @@ import threading
 import zipfile
 from pathlib import Path
 
-from .world import Environment, World
+from ...core import Backend
+from ...world import Environment, World
 
 _TEMPLATE_VERSION = "1"
 
@@ -29,7 +30,7 @@ def _pg_dump() -> str | None:
 
 class DatabaseManager:
     def __init__(self, admin_dsn: str, world: World, prefix: str):
-        from . import fodb  # psycopg is only needed when databases are used
+        from ... import fodb  # psycopg is only needed when databases are used
 
         self.fodb = fodb
         self.admin_dsn = admin_dsn
@@ -138,3 +139,77 @@ def write_bacpac(destination: Path, backup_name: str, env: Environment, data: by
         archive.writestr("Origin.xml", origin)
         archive.writestr("model.xml", model)
         archive.writestr(f"Data/{env.database.name}.sql", data)
+
+
+class DatabasesBackend(Backend):
+    """The databases of the environments, when the emulator runs with ``--pg-dsn`` (else ``enabled`` is
+    False and every call is a no-op). Other services change data only through these methods, so every
+    change is in the event log."""
+
+    name = "databases"
+
+    def __init__(self, emulator, core):
+        super().__init__(emulator, core)
+        self.manager: DatabaseManager | None = emulator.database_manager
+
+    @property
+    def enabled(self) -> bool:
+        return self.manager is not None
+
+    def _environment(self, env_id: str) -> Environment:
+        return next(env for _project, env in self.world.environments() if env.id == env_id)
+
+    def after_reset(self, databases: bool) -> None:
+        if self.manager is None:
+            return
+        if databases:
+            self.manager.reset()
+            return
+        # no operation or fault holds a database any more: reopen the ones they closed
+        for env_id, allowed in list(self.manager.allowed.items()):
+            if not allowed:
+                self.manager.set_allowed(self._environment(env_id), True)
+
+    def faults_changed(self, previous: list, current: list) -> None:
+        if self.manager is None:
+            return
+        before = {f.spec["environment"] for f in previous if f.kind == "database_offline"}
+        after = {f.spec["environment"] for f in current if f.kind == "database_offline"}
+        for env_id in after - before:
+            self.set_allowed(self._environment(env_id), False, reason="fault database_offline")
+        for env_id in before - after:
+            if not self.emulator.holds_database(env_id):
+                self.set_allowed(self._environment(env_id), True, reason="fault database_offline cleared")
+
+    def set_allowed(self, env: Environment, allowed: bool, reason: str) -> None:
+        if self.manager is None:
+            return
+        self.manager.set_allowed(env, allowed)
+        self.record("connections_allowed" if allowed else "connections_refused", env.name, reason=reason)
+
+    def refresh(self, source: Environment, target: Environment) -> None:
+        if self.manager is None:
+            return
+        self.manager.refresh(source, target)
+        self.record("database_copied", target.name, source=source.name)
+
+    def export(self, env: Environment, destination: Path, backup_name: str) -> None:
+        if self.manager is None:
+            write_bacpac(destination, backup_name, env, f"-- no database for {env.name}\n".encode())
+            return
+        self.manager.export(env, destination, backup_name)
+        self.record("database_exported", env.name, backup_name=backup_name)
+
+    def describe(self, env: Environment) -> dict:
+        """The /state fields of one environment's database (None without databases)."""
+        if self.manager is None:
+            return {"database": None, "odbc_connection_string": None, "connections_allowed": None}
+        return {"database": self.manager.database_name(env),
+                "odbc_connection_string": self.manager.odbc_connection_string(env),
+                "connections_allowed": self.manager.allowed.get(env.id)}
+
+    def snapshot(self) -> dict:
+        return {"databases": self.manager is not None}
+
+
+BACKEND = DatabasesBackend

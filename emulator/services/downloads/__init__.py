@@ -1,0 +1,1 @@
+"""The emulated downloads service (backend.py: state and rules; routes.py: HTTP)."""
