@@ -38,7 +38,9 @@ else:
     STREAM_ERRORS = (requests_exceptions.ConnectionError, requests_exceptions.ChunkedEncodingError,
                      requests_exceptions.Timeout, urllib3_exceptions.HTTPError)
 
-CHUNK_BYTES = 1024 * 1024
+# bytes read before a connection drops inside a chunk are lost (urllib3 raises for the whole read),
+# so the chunk is big enough to keep the per-chunk overhead small and small enough to lose little
+CHUNK_BYTES = 256 * 1024
 PROGRESS_EVERY_SECONDS = 0.5
 RETRYABLE_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
 _CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$", re.IGNORECASE)
