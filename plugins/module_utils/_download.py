@@ -166,6 +166,10 @@ class Transfer:
         except STREAM_ERRORS as exc:
             self._failed("could not connect (%s)" % exc.__class__.__name__)
             return None
+        except requests_exceptions.RequestException as exc:
+            # the exception's text holds the signed link: only its class is ever shown
+            raise DownloadError("the download link LCS gave cannot be used (%s); re-run later"
+                                % exc.__class__.__name__) from None
 
     def _accept(self, response):
         """Decide what a response means; True when its body continues the file at ``offset``."""
@@ -229,6 +233,9 @@ class Transfer:
         except STREAM_ERRORS as exc:
             self._failed("connection dropped (%s)" % exc.__class__.__name__, progressed=received > 0)
             return
+        except requests_exceptions.RequestException as exc:
+            raise DownloadError("the storage service sent a body that cannot be read (%s); re-run the task"
+                                % exc.__class__.__name__) from None
         if self.offset < self.size:
             self._failed("connection ended early", progressed=received > 0)
 
@@ -301,7 +308,7 @@ def probe(link, session, timeout=60, verify=True):
     try:
         response = session.head(link, headers={"x-ms-version": "2020-10-02"}, timeout=(timeout, timeout),
                                 verify=verify, allow_redirects=True)
-    except STREAM_ERRORS as exc:
+    except (requests_exceptions.RequestException, urllib3_exceptions.HTTPError) as exc:
         raise DownloadError("could not reach the storage service (%s); re-run later" % exc.__class__.__name__) from None
     if response.status_code >= 400:
         raise DownloadError("the storage service answered HTTP %d (%s) to a size request; re-run later"
