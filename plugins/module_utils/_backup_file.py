@@ -155,7 +155,6 @@ class DownloadTarget:
             pass
 
 
-
 def download_backup(target, fresh_link, session, progress=None, **transfer_options):
     """Bring the backup to ``target.path`` through its partial file; returns the transfer's facts.
 

@@ -80,11 +80,10 @@ def check_free_space(directory, needed, free=free_bytes):
     """Fail before the first byte when ``needed`` bytes cannot fit in ``directory``."""
     available = free(directory)
     if needed > available:
+        facts = (directory, human_bytes(needed), human_bytes(available), human_bytes(needed - available))
         raise NotEnoughSpaceError(
             "not enough free space in %s: the download needs %s more, %s is free; free at least %s there or set "
-            "dest to a disk with more room" % (directory, human_bytes(needed), human_bytes(available),
-                                                human_bytes(needed - available)),
-            needed_bytes=needed, free_bytes=available)
+            "dest to a disk with more room" % facts, needed_bytes=needed, free_bytes=available)
 
 
 class Probe:
@@ -271,8 +270,8 @@ class Transfer:
                                 % (what, self._failures, human_bytes(self.offset)),
                                 bytes_done=self.offset)
         self.resumes += 1
-        self.on_event("%s; resuming from %s (attempt %d of %d)" % (what, human_bytes(self.offset), self._failures,
-                                                                    self.retries))
+        self.on_event("%s; resuming from %s (attempt %d of %d)"
+                      % (what, human_bytes(self.offset), self._failures, self.retries))
         self.sleep(self.policy.delay_for(self._failures - 1, retry_after=retry_after))
 
     def _refresh_link(self, response):

@@ -47,7 +47,7 @@ def blob():
 def download(target, blob, **options):
     options.setdefault("timeout", 10)
     options.setdefault("sleep", lambda seconds: None)
-    return download_backup(target, lambda: blob.link(), new_session(), **options)
+    return download_backup(target, blob.link, new_session(), **options)
 
 
 # -- dest ---------------------------------------------------------------------------------------
