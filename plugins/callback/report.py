@@ -50,60 +50,17 @@ options:
 
 import json
 import os
-import re
 import time
 from datetime import datetime, timezone
 from xml.sax.saxutils import quoteattr
 
 from ansible import context
 from ansible.plugins.callback import CallbackBase
+from ansible_collections.d365fo.dataalm.plugins.module_utils._redact import REDACTED, redact  # noqa: F401
 
-REDACTED = "********"
-# Keys whose values are credentials whatever they contain.
-SECRET_KEY_PATTERN = re.compile(
-    r"(password|passwd|secret|token|credential|connection_string|authorization|api_?key|private_key|"
-    r"client_assertion)|(^|_)(pwd|sas|sig)(_|$)",
-    re.IGNORECASE,
-)
-# Keys that are not secrets although they match the pattern above.
-SAFE_KEYS = frozenset(("token_type", "tokens", "no_log_values", "changed"))
-SECRET_VALUE_PATTERNS = (
-    # ODBC / ADO style: Pwd=...; Password=...; AccessToken=...
-    (re.compile(r"(?i)\b(pwd|password|accesstoken|access_token|client_secret)\s*=\s*(\{[^}]*\}|[^;&\s]*)"),
-     lambda m: "%s=%s" % (m.group(1), REDACTED)),
-    # Azure SAS signature in a URL or query string.
-    (re.compile(r"(?i)\b(sig|signature)=[^&\s\"']+"), lambda m: "%s=%s" % (m.group(1), REDACTED)),
-    (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*"), lambda m: "Bearer " + REDACTED),
-    # JSON Web Tokens (access and id tokens) wherever they appear.
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), lambda m: REDACTED),
-    (re.compile(r"(?i)\b(client_secret|password)(\"?\s*[:=]\s*\"?)[^\s\",;]+"),
-     lambda m: "%s%s%s" % (m.group(1), m.group(2), REDACTED)),
-)
 # Result keys the collection's modules agree to return (common brief: callback contract).
 OPERATION_KEYS = ("operation_id", "status", "state", "action", "duration_seconds", "started_at", "completed_at")
 FACT_SUFFIXES = ("_findings", "_verification")
-
-
-def redact(value):
-    """Copy of ``value`` without secrets: credential keys dropped, secret-looking text masked."""
-    if isinstance(value, dict):
-        cleaned = {}
-        for key, item in value.items():
-            if key == "invocation":
-                continue  # module arguments: the first place a secret would leak
-            if isinstance(key, str) and key not in SAFE_KEYS and SECRET_KEY_PATTERN.search(key):
-                if item not in (None, "", [], {}):
-                    cleaned[key] = REDACTED
-                continue
-            cleaned[key] = redact(item)
-        return cleaned
-    if isinstance(value, (list, tuple)):
-        return [redact(item) for item in value]
-    if isinstance(value, str):
-        for pattern, replacement in SECRET_VALUE_PATTERNS:
-            value = pattern.sub(replacement, value)
-        return value
-    return value
 
 
 def _utcnow():

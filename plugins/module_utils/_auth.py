@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover - reported through missing_required_lib
 else:
     MSAL_IMPORT_ERROR = None
 
-from ._http import redact
+from ._redact import redact
 
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 MICROSOFT_AUTHORITY_HOSTS = ("login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn",

@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime
 import email.utils
 import random
-import re
 import time
 import traceback
 import uuid
+
+from ._redact import redact
 
 try:
     import requests
@@ -33,29 +34,6 @@ SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 REQUEST_ID_HEADERS = ("activity-id", "x-ms-activity-id", "x-ms-request-id", "request-id", "client-request-id")
 BODY_EXCERPT_CHARS = 500
-
-_SECRET_PATTERNS = (
-    # SAS signatures, OAuth form fields and query parameters
-    (re.compile(r"(?i)\b(sig|password|client_secret|access_token|refresh_token|id_token|client_assertion)"
-                r"=([^&\s\"']+)"), r"\1=********"),
-    # JSON fields holding secrets
-    (re.compile(r'(?i)("(?:password|client_secret|access_token|refresh_token|id_token|FileLocation|download_url)"\s*:\s*")([^"]*)(")'),
-     r"\1********\3"),
-    (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*"), "Bearer ********"),
-    # bare JWTs
-    (re.compile(r"\beyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"), "********"),
-)
-
-
-def redact(text):
-    """Remove passwords, tokens, client secrets and SAS signatures from ``text``."""
-    if text is None:
-        return None
-    text = str(text)
-    for pattern, replacement in _SECRET_PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
-
 
 class HttpError(Exception):
     """Every failure of an HTTP call: status (None when no response), body excerpt, request id."""

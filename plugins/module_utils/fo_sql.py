@@ -25,6 +25,8 @@ except ImportError:  # pyodbc missing, or present but libodbc (unixODBC) is not 
 else:
     PYODBC_IMPORT_ERROR = None
 
+from ansible_collections.d365fo.dataalm.plugins.module_utils._redact import redact
+
 DEFAULT_DRIVER = "ODBC Driver 18 for SQL Server"
 # pyodbc pre-connect attribute of the Microsoft ODBC driver that carries an Entra access token.
 SQL_COPT_SS_ACCESS_TOKEN = 1256
@@ -177,14 +179,6 @@ def _secret_values(conn_str):
         if value:
             found.append(value)
     return found
-
-
-def redact(text, secrets):
-    text = str(text)
-    for secret in secrets or ():
-        if secret:
-            text = text.replace(secret, "********")
-    return re.sub(r"(?i)((?:PWD|PASSWORD)\s*=\s*)(\{[^}]*\}|[^;]*)", r"\1********", text)
 
 
 def check_driver_installed(driver):
