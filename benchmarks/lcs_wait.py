@@ -37,9 +37,9 @@ sys.path.insert(0, str(ensure_collection_tree()))
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils._auth import build_token_provider, lcs_scope  # noqa: E402
 from ansible_collections.d365fo.dataalm.plugins.module_utils._http import HttpClient, RetryPolicy  # noqa: E402
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs import LcsClient, parse_datetime  # noqa: E402
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_module import status_to_operation  # noqa: E402
-from ansible_collections.d365fo.dataalm.plugins.module_utils.operations import Waiter  # noqa: E402
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.client import LcsClient, parse_datetime  # noqa: E402
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.history import status_to_operation  # noqa: E402
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.waiter import Waiter  # noqa: E402
 
 from devtools.emulator import DEFAULT_WORLD, EmulatorProcess  # noqa: E402
 

@@ -47,6 +47,16 @@ def parse_datetime(value, naive_is_utc=True):
     return parsed
 
 
+def parse_utc(value):
+    """Parse any LCS timestamp into an aware UTC datetime; None for empty or unparsable values.
+
+    LCS mixes ISO without zone and with 7-digit fractions ('2019-09-27T15:17:35.8670000'),
+    US-locale text ('8/5/2021 11:00 PM') and long text ('Thursday, June 30, 2022 8:52:13 PM'); all are UTC.
+    """
+    parsed = parse_datetime(value)
+    return parsed.astimezone(UTC) if parsed else None
+
+
 def format_datetime(value):
     """ISO 8601 UTC with a Z, for results."""
     if value is None:

@@ -18,6 +18,7 @@ import time
 import traceback
 import uuid
 
+from ._movement.errors import MovementError
 from ._redact import redact
 
 try:
@@ -35,7 +36,7 @@ RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 REQUEST_ID_HEADERS = ("activity-id", "x-ms-activity-id", "x-ms-request-id", "request-id", "client-request-id")
 BODY_EXCERPT_CHARS = 500
 
-class HttpError(Exception):
+class HttpError(MovementError):
     """Every failure of an HTTP call: status (None when no response), body excerpt, request id."""
 
     def __init__(self, message, status=None, body=None, request_id=None, method=None, url=None, retryable=False):

@@ -16,6 +16,8 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import parse_datetime
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs import rules
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.status import lcs_busy, lcs_state
 
 BLOCKING = "blocking"
 WARNING = "warning"
@@ -29,17 +31,6 @@ MAX_OPERATION_STARTS_24H = 3
 MIN_PLATFORM_UPDATE_EXCLUSIVE = 20
 # Automated backups kept by Microsoft: 28 days for production, 7 days for sandboxes.
 RETENTION_DAYS = {"production": 28, "sandbox": 7}
-
-# Operation status vocabulary of LCS (fetch status + history). Unknown values are treated as
-# still running when deciding "busy", because starting on a busy environment is the costly mistake.
-TERMINAL_STATUSES = frozenset(
-    s.lower()
-    for s in (
-        "Completed", "SignedOff", "Succeeded", "Failed", "Canceled", "Cancelled", "Aborted",
-        "RollbackCompleted", "RollbackFailed", "Rolledback", "RolledBack",
-    )
-)
-SUCCESS_STATUSES = frozenset(("completed", "signedoff", "succeeded"))
 
 # History types of the operations each kind starts (joinable when already running on the target).
 KIND_OPERATION_TYPES = {
@@ -110,14 +101,7 @@ def _env_label(env):
 
 
 def _env_type(env):
-    value = _norm(env.get("type"))
-    if value in ("production", "prod"):
-        return "production"
-    if value in ("sandbox", "uat"):
-        return "sandbox"
-    if value in ("devtestdev", "devtest", "dev", "tier1", "build", "demo"):
-        return "tier1"
-    return value or "unknown"
+    return rules.environment_class(env)
 
 
 def _status(op):
@@ -128,7 +112,7 @@ def is_terminal(op):
     status = _status(op)
     if op.get("state") and _norm(op.get("state")) in ("succeeded", "failed", "rolledback"):
         return True
-    return status in TERMINAL_STATUSES
+    return not lcs_busy(status)
 
 
 def _op_type(op):
@@ -211,7 +195,7 @@ def _check_types(kind, source, target, findings):
     if kind == "post_restore_only":
         return
     source_type = _env_type(source)
-    allowed = ("production",) if kind == "point_in_time_restore" else ("production", "sandbox")
+    allowed = rules.SOURCE_CLASSES.get(kind, rules.SOURCE_CLASSES["refresh"])
     if source_type not in allowed:
         findings.append(finding(
             "source_type_unsupported", BLOCKING,
@@ -222,8 +206,7 @@ def _check_types(kind, source, target, findings):
 
 
 def _check_pair(kind, source, target, spartan_managed, findings):
-    source_id = _norm(source.get("environment_id"))
-    if source_id and source_id == _norm(target.get("environment_id")):
+    if rules.same_environment(source.get("environment_id"), target.get("environment_id")):
         findings.append(finding(
             "same_environment", BLOCKING,
             "Source and target are the same environment (%s)." % _env_label(source),
@@ -482,7 +465,7 @@ def _check_point_in_time(point_in_time, source, target, now, findings):
     chain_breaks = [
         _op_time(op, "completed_at", "started_at")
         for op in source.get("operations") or []
-        if _status(op) in SUCCESS_STATUSES and _matches(op, CHAIN_BREAKING_MARKERS)
+        if lcs_state(_status(op)) == "succeeded" and _matches(op, CHAIN_BREAKING_MARKERS)
     ]
     chain_breaks = [stamp for stamp in chain_breaks if stamp is not None]
     if chain_breaks and point < max(chain_breaks):
@@ -496,7 +479,7 @@ def _check_point_in_time(point_in_time, source, target, now, findings):
     deployments = [
         _op_time(op, "completed_at", "started_at")
         for op in target.get("operations") or []
-        if _status(op) in SUCCESS_STATUSES and _matches(op, CODE_DEPLOYMENT_MARKERS)
+        if lcs_state(_status(op)) == "succeeded" and _matches(op, CODE_DEPLOYMENT_MARKERS)
     ]
     deployments = [stamp for stamp in deployments if stamp is not None]
     if deployments and point < max(deployments):

@@ -133,8 +133,8 @@ aadsts:
 
 import fnmatch
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs import backup_facts, parse_datetime
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_module import LcsModule
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.client import backup_facts, parse_datetime
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.module import LcsModule
 
 
 def main():

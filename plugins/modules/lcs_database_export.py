@@ -43,8 +43,8 @@ options:
     required: true
   backup_name:
     description:
-      - Name of the backup in the asset library, without the C(.bacpac) extension. Letters, digits, spaces,
-        V(_), V(-) and V(.); at most 128 characters.
+      - Name of the backup in the asset library, without the C(.bacpac) extension. Letters, digits,
+        V(_), V(-) and V(.) (no spaces); at most 100 characters, as LCS requires.
     type: str
     required: true
   not_before:
@@ -180,10 +180,11 @@ aadsts:
   sample: "50076"
 """
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs import backup_facts, parse_datetime
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_module import (
-    LcsModule, environment_by_id, run_movement, wait_argument_spec)
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_movement import InputError, validate_backup_name
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs import rules
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.client import backup_facts, parse_datetime
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.module import LcsModule, environment_by_id, movement
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import wait_argument_spec
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.errors import InputError
 
 
 def newest_backup(client, name):
@@ -192,6 +193,14 @@ def newest_backup(client, name):
         return None
     matches.sort(key=lambda a: str(parse_datetime(a.get("CreatedDateTime")) or ""), reverse=True)
     return backup_facts(matches[0])
+
+
+def check_source(lm, environment):
+    facts = environment_by_id(lm, environment, "source")
+    if not rules.source_allowed("export", facts):
+        raise InputError("environment %s (%s) has type %s; LCS exports only Sandbox environments: export a "
+                         "sandbox (refresh it from production first if you need production data)"
+                         % (facts["name"], environment, facts.get("type")))
 
 
 def main():
@@ -209,20 +218,13 @@ def main():
     if lm.params["operation_id"] is not None:
         lm.guid("operation_id")
     try:
-        backup_name = validate_backup_name(lm.params["backup_name"])
+        backup_name = rules.validate_backup_name(lm.params["backup_name"])
     except InputError as exc:
         lm.fail(str(exc), changed=False)
 
-    def preflight():
-        facts = environment_by_id(lm, environment, "source")
-        if (facts.get("type") or "").lower() != "sandbox":
-            raise InputError("environment %s (%s) has type %s; LCS exports only Sandbox environments: export a "
-                             "sandbox (refresh it from production first if you need production data)"
-                             % (facts["name"], environment, facts.get("type")))
-
     def body():
-        result = run_movement(lm, "export", "database export", environment,
-                              start=lambda: lm.client.start_export(environment, backup_name), preflight=preflight)
+        result = movement(lm, "export", environment, start=lambda: lm.client.start_export(environment, backup_name),
+                          preflight=lambda: check_source(lm, environment))
         if result.get("state") == "succeeded":
             backup = newest_backup(lm.client, backup_name)
             if backup is not None:

@@ -165,10 +165,19 @@ aadsts:
   sample: "50076"
 """
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs import is_tier1
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_module import (
-    LcsModule, environment_by_id, run_movement, wait_argument_spec)
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_movement import InputError
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs import rules
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.module import LcsModule, environment_by_id, movement
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import wait_argument_spec
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.errors import InputError
+
+TARGET_REFUSALS = {
+    "production": "target {name} ({id}) is a Production environment; LCS refreshes only into sandboxes, and "
+                  "overwriting production is never done by this module: choose a Sandbox target",
+    "tier1": "target {name} ({id}) is a Tier-1 / cloud-hosted environment ({type}, {infrastructure}); LCS cannot "
+             "refresh into it: export a sandbox (lcs_database_export) and import the bacpac instead, or choose a "
+             "Sandbox target",
+    "not_sandbox": "target {name} has type {type}; LCS refreshes only into Sandbox environments",
+}
 
 
 def refresh_spec():
@@ -183,42 +192,32 @@ def refresh_spec():
     return spec
 
 
+def check_pair(lm, source, target):
+    """The environment rules, from the project's metadata, before anything can change."""
+    target_facts = environment_by_id(lm, target, "target")
+    source_facts = environment_by_id(lm, source, "source")
+    problem = rules.target_problem(target_facts)
+    if problem is not None:
+        raise InputError(TARGET_REFUSALS[problem].format(
+            name=target_facts["name"], id=target, type=target_facts.get("type") or "unknown",
+            infrastructure=target_facts.get("infrastructure")))
+    if not rules.source_allowed("refresh", source_facts):
+        raise InputError("source %s has type %s; LCS refreshes only from Production or Sandbox environments; "
+                         "choose one of those as source" % (source_facts["name"], source_facts.get("type")))
+
+
 def main():
     lm = LcsModule(argument_spec=refresh_spec())
     lm.require_project()
     source = lm.guid("source_environment_id")
     target = lm.guid("target_environment_id")
-    if source == target:
+    if rules.same_environment(source, target):
         lm.fail("source_environment_id and target_environment_id are the same environment (%s); a refresh copies "
                 "another environment into the target, so pick a different source" % source, changed=False)
     if lm.params["operation_id"] is not None:
         lm.guid("operation_id")
-
-    def preflight():
-        target_facts = environment_by_id(lm, target, "target")
-        source_facts = environment_by_id(lm, source, "source")
-        target_type = target_facts.get("type") or "unknown"
-        if target_type.lower() == "production":
-            raise InputError("target %s (%s) is a Production environment; LCS refreshes only into sandboxes, and "
-                             "overwriting production is never done by this module: choose a Sandbox target"
-                             % (target_facts["name"], target))
-        if is_tier1(target_facts):
-            raise InputError("target %s (%s) is a Tier-1 / cloud-hosted environment (%s, %s); LCS cannot refresh "
-                             "into it: export a sandbox (lcs_database_export) and import the bacpac instead, or "
-                             "choose a Sandbox target"
-                             % (target_facts["name"], target, target_type, target_facts.get("infrastructure")))
-        if target_type.lower() != "sandbox":
-            raise InputError("target %s has type %s; LCS refreshes only into Sandbox environments"
-                             % (target_facts["name"], target_type))
-        if (source_facts.get("type") or "").lower() not in ("production", "sandbox"):
-            raise InputError("source %s has type %s; LCS refreshes only from Production or Sandbox environments; "
-                             "choose one of those as source" % (source_facts["name"], source_facts.get("type")))
-
-    def body():
-        return run_movement(lm, "refresh", "database refresh", target,
-                            start=lambda: lm.client.start_refresh(source, target), preflight=preflight)
-
-    lm.run(body)
+    lm.run(lambda: movement(lm, "refresh", target, start=lambda: lm.client.start_refresh(source, target),
+                            preflight=lambda: check_pair(lm, source, target)))
 
 
 if __name__ == "__main__":

@@ -207,18 +207,15 @@ aadsts:
   sample: "50076"
 """
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs import (
-    QUOTA_WINDOW, environment_facts, format_datetime, same_guid)
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_module import LcsModule
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_movement import (
-    ALL_MOVEMENT_TYPES, history_operations, quota_next_allowed)
+from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import format_datetime
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.client import environment_facts, same_guid
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.history import history_operations
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.module import LcsModule
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.quota import LCS_QUOTA
 
 
 def history_facts(client, environment_id, now):
-    rows = client.history(environment_id)
-    operations = history_operations(rows)
-    movement_starts = [op.started_at for op in history_operations(rows, ALL_MOVEMENT_TYPES)
-                       if op.started_at and now - op.started_at < QUOTA_WINDOW]
+    operations = history_operations(client.history(environment_id))
     return {
         "operations": [
             {
@@ -233,8 +230,8 @@ def history_facts(client, environment_id, now):
             for op in operations
         ],
         "busy": any(op.busy for op in operations),
-        "operation_starts_24h": len(movement_starts),
-        "next_start_allowed_at": format_datetime(quota_next_allowed(rows, now)),
+        "operation_starts_24h": len(LCS_QUOTA.starts(operations, now)),
+        "next_start_allowed_at": format_datetime(LCS_QUOTA.next_allowed(operations, now)),
     }
 
 

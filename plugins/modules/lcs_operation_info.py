@@ -134,9 +134,32 @@ aadsts:
   sample: "50076"
 """
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_module import (
-    LcsModule, fetch_operation, operation_result, wait_argument_spec)
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_movement import history_operations
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.history import fetch_operation, history_operations
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.module import LcsModule
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import wait_argument_spec
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.errors import OperationFailed
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.operation import operation_result
+
+
+def follow(lm, environment, operation_id):
+    """The operation's status, waiting for its end when asked to; fails when it ended without success."""
+    client = lm.client
+    known = [op for op in history_operations(client.history(environment)) if op.operation_id == operation_id]
+    started_at = known[0].started_at if known else None
+    kind = known[0].kind if known else None
+
+    def fetch():
+        return fetch_operation(client, environment, operation_id, started_at=started_at, kind=kind)
+
+    waiting = lm.params["wait"] and not lm.check_mode
+    operation = lm.waiter(fetch).wait().operation if waiting else fetch()
+    result = dict(changed=False, done=operation.done, type=kind)
+    result.update(operation_result(operation))
+    if waiting and operation.done and not operation.succeeded:
+        raise OperationFailed("operation %s ended with status %s (%s): %s" % (
+            operation_id, operation.status, operation.state,
+            operation.error_message or "LCS gave no error text; see the environment history in LCS"), details=result)
+    return result
 
 
 def main():
@@ -144,33 +167,12 @@ def main():
         environment_id=dict(type="str", required=True),
         operation_id=dict(type="str", required=True),
     )
-    spec.update(wait_argument_spec())
-    spec["wait"]["default"] = False
+    spec.update(wait_argument_spec(wait_default=False))
     lm = LcsModule(argument_spec=spec)
     lm.require_project()
     environment = lm.guid("environment_id")
     operation_id = lm.guid("operation_id")
-
-    def body():
-        client = lm.client
-        known = [op for op in history_operations(client.history(environment)) if op.operation_id == operation_id]
-        started_at = known[0].started_at if known else None
-        kind = known[0].kind if known else None
-
-        def fetch():
-            return fetch_operation(client, environment, operation_id, started_at=started_at, kind=kind)
-
-        waiting = lm.params["wait"] and not lm.check_mode
-        operation = lm.waiter(fetch).wait().operation if waiting else fetch()
-        result = dict(changed=False, done=operation.done, type=kind)
-        result.update(operation_result(operation))
-        if waiting and operation.done and not operation.succeeded:
-            lm.fail("operation %s ended with status %s (%s): %s" % (
-                operation_id, operation.status, operation.state,
-                operation.error_message or "LCS gave no error text; see the environment history in LCS"), **result)
-        return result
-
-    lm.run(body)
+    lm.run(lambda: follow(lm, environment, operation_id))
 
 
 if __name__ == "__main__":

@@ -12,19 +12,18 @@ The modules keep working without these plugins (for example under ``ansible-test
 
 from __future__ import annotations
 
+import os
 import time
 
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import (
+    CONNECTION_OPTIONS, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, OPERATION_INFO)
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.operation import TERMINAL_STATES
 
 display = Display()
 
-AUTH_OPTIONS = ("client_id", "username", "password", "client_secret", "access_token", "tenant_id", "authority_url",
-                "lcs_api_url", "project_id", "validate_certs", "ca_path", "timeout")
-OPERATION_INFO = "d365fo.dataalm.lcs_operation_info"
-DEFAULT_WAIT_TIMEOUT = 90000
-DEFAULT_POLL_INTERVAL = 60
 DEFAULT_PROGRESS_INTERVAL = 300
 PROGRESS_VAR = "d365fo_dataalm_progress_interval"
 # keys of the start result that the waiting slices must not overwrite
@@ -60,33 +59,14 @@ class LcsWaitingAction(ActionBase):
 
         started_at = time.monotonic()
         wait_timeout = int(args.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)
-        poll_interval = int(args.get("poll_interval") or DEFAULT_POLL_INTERVAL)
-        progress_interval = int(task_vars.get(PROGRESS_VAR) or DEFAULT_PROGRESS_INTERVAL)
         first = self._execute_module(module_name=module, module_args=dict(args, wait=False), task_vars=task_vars)
         name = module.rsplit(".", 1)[-1]
-        finished = first.get("state") in ("succeeded", "failed", "rolled_back")
-        if first.get("failed") or not first.get("operation_id") or finished:
+        if first.get("failed") or not first.get("operation_id") or first.get("state") in TERMINAL_STATES:
             result.update(first)
             return result
         display.display("%s: operation %s %s, status %s" % (
             name, first["operation_id"], first.get("action") or "found", first.get("status")))
-
-        follow = {k: args[k] for k in AUTH_OPTIONS if k in args}
-        follow.update(environment_id=args.get(self.status_environment_option), operation_id=first["operation_id"],
-                      poll_interval=poll_interval, wait=True)
-        latest = first
-        while True:
-            remaining = wait_timeout - (time.monotonic() - started_at)
-            slice_seconds = int(max(1, min(remaining, max(progress_interval, poll_interval))))
-            latest = self._execute_module(module_name=OPERATION_INFO,
-                                          module_args=dict(follow, wait_timeout=slice_seconds), task_vars=task_vars)
-            elapsed = time.monotonic() - started_at
-            display.display("%s: operation %s status %s, elapsed %s" % (
-                name, first["operation_id"], latest.get("status") or "unknown", format_elapsed(elapsed)))
-            slice_timed_out = latest.get("failed") and latest.get("timed_out")
-            if slice_timed_out and wait_timeout - elapsed > 0:
-                continue
-            break
+        latest = self._follow(args, task_vars, name, first["operation_id"], started_at, wait_timeout)
         if self.finish_with_module and latest.get("state") == "succeeded" and not latest.get("failed"):
             # one more module run on the finished operation adds what only the module knows (the backup)
             final = self._execute_module(module_name=module, task_vars=task_vars,
@@ -94,6 +74,29 @@ class LcsWaitingAction(ActionBase):
             if not final.get("failed"):
                 latest = dict(latest, **{k: v for k, v in final.items() if k not in ("changed",) + START_KEYS})
         return self._merge(result, first, latest, wait_timeout)
+
+    def _follow(self, args, task_vars, name, operation_id, started_at, wait_timeout):
+        """Wait in slices of the follow-up module, printing a progress line after each; the last result."""
+        # this worker's parent is the controller; once it is gone nobody reads the result (issue: a killed
+        # controller must not leave a poller behind until the operation ends)
+        controller = os.getppid()
+        poll_interval = int(args.get("poll_interval") or DEFAULT_POLL_INTERVAL)
+        progress_interval = int(task_vars.get(PROGRESS_VAR) or DEFAULT_PROGRESS_INTERVAL)
+        follow = {k: args[k] for k in CONNECTION_OPTIONS if k in args}
+        follow.update(environment_id=args.get(self.status_environment_option), operation_id=operation_id,
+                      poll_interval=poll_interval, wait=True)
+        while True:
+            remaining = wait_timeout - (time.monotonic() - started_at)
+            slice_seconds = int(max(1, min(remaining, max(progress_interval, poll_interval))))
+            latest = self._execute_module(module_name=OPERATION_INFO,
+                                          module_args=dict(follow, wait_timeout=slice_seconds), task_vars=task_vars)
+            elapsed = time.monotonic() - started_at
+            if os.getppid() != controller:
+                return latest
+            display.display("%s: operation %s status %s, elapsed %s" % (
+                name, operation_id, latest.get("status") or "unknown", format_elapsed(elapsed)))
+            if not (latest.get("failed") and latest.get("timed_out") and wait_timeout - elapsed > 0):
+                return latest
 
     @staticmethod
     def _merge(result, first, latest, wait_timeout):

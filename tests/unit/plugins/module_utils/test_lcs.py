@@ -8,29 +8,23 @@ import random
 import pytest
 import test_http_support
 from ansible_collections.d365fo.dataalm.plugins.module_utils._http import HttpClient, RetryPolicy
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs import (
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.client import (
     LcsClient,
-    LcsError,
-    LcsQuotaError,
     environment_facts,
-    is_tier1,
-    next_start_allowed,
     normalize_guid,
     parse_datetime,
-    parse_quota_message,
 )
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_movement import (
-    JOINED,
-    NONE,
-    STARTED,
-    InputError,
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.errors import LcsError, LcsQuotaError
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.provider import (
     adopt_started_operation,
-    parse_duration,
-    parse_not_before,
     plan_movement,
     quota_next_allowed,
-    validate_backup_name,
 )
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.quota import next_start_allowed, parse_quota_message
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.rules import is_tier1, validate_backup_name
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.errors import InputError
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.inputs import parse_duration, parse_not_before
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.planner import JOINED, NONE, STARTED
 
 server = test_http_support.server  # the scripted-server fixture
 
@@ -158,11 +152,14 @@ def test_not_before_must_be_aware_and_past():
 
 @pytest.mark.parametrize("name, words", [("", "must not be empty"), ("   ", "must not be empty"),
                                          ("a/b", "may only contain"), ("x.bacpac", "drop it"),
-                                         ("-lead", "may only contain"), ("n" * 200, "at most 128")])
+                                         ("-lead", "may only contain"), ("n" * 200, "at most 100"),
+                                         # issue 9 item 8: LCS refuses spaces and names over 100 characters
+                                         ("uat 2026-11-21_v1.2", "no spaces"), ("n" * 101, "at most 100")])
 def test_backup_names(name, words):
     with pytest.raises(InputError, match=words):
         validate_backup_name(name)
-    assert validate_backup_name("uat 2026-11-21_v1.2") == "uat 2026-11-21_v1.2"
+    assert validate_backup_name("uat-2026-11-21_v1.2") == "uat-2026-11-21_v1.2"
+    assert validate_backup_name("n" * 100) == "n" * 100
 
 
 def test_environment_facts_and_tier1():

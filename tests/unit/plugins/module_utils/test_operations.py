@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.d365fo.dataalm.plugins.module_utils.operations import (
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.status import LcsOperation as Operation
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.status import lcs_busy, lcs_state
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.errors import WaitTimeout
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.operation import (
     FAILED,
     PENDING,
     ROLLED_BACK,
     RUNNING,
     SUCCEEDED,
     UNKNOWN,
-    Operation,
-    Waiter,
-    WaitTimeout,
-    lcs_busy,
-    lcs_state,
-    poll_schedule,
 )
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.waiter import Waiter, poll_schedule
 
 
 class VirtualTime:

@@ -14,11 +14,12 @@ import datetime
 import re
 from urllib.parse import quote
 
-from . import _dates
-from ._dates import UTC, format_datetime
-from ._http import HttpError, redact
+from .._dates import UTC, format_datetime
+from .._dates import parse_utc as parse_datetime
+from .._http import HttpError
+from .errors import LcsError, LcsQuotaError
+from .quota import QUOTA_WINDOW, parse_quota_message
 
-DEFAULT_LCS_API_URL = "https://lcsapi.lcs.dynamics.com"
 
 # Geography -> LCS API host (reference lcs-api.md §1.6). The project must be called on its own host.
 REGIONAL_HOSTS = {
@@ -39,36 +40,8 @@ OPERATION_KINDS = {
     "export": ("SFExportSandboxDb",),
 }
 
-QUOTA_LIMIT = 3
-QUOTA_WINDOW = datetime.timedelta(hours=24)
-_QUOTA_RE = re.compile(r"Maximum allowed API operations are\s+(\d+)\s+from\s+(\S+(?:\s+\S+\s*[AP]M)?)", re.I)
 _GUID_RE = re.compile(r"^\{?([0-9a-fA-F]{8})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?"
                       r"([0-9a-fA-F]{12})\}?$")
-
-
-class LcsError(Exception):
-    """LCS refused or failed a call; ``error_message`` is LCS's own text."""
-
-    transient = False  # True for throttling, 5xx and dropped connections: waiting longer may help
-
-    def __init__(self, message, error_message=None, activity_id=None, status=None, request_id=None):
-        self.error_message = redact(error_message)
-        self.activity_id = activity_id
-        self.status = status
-        self.request_id = request_id
-        super().__init__(redact(message))
-
-    def to_dict(self):
-        return {"error_message": self.error_message, "activity_id": self.activity_id, "http_status": self.status,
-                "request_id": self.request_id}
-
-
-class LcsQuotaError(LcsError):
-    """The 3-per-24-hours limit on refresh/export starts; ``next_allowed_at`` is when a start may succeed."""
-
-    def __init__(self, message, next_allowed_at=None, **kwargs):
-        self.next_allowed_at = next_allowed_at
-        super().__init__(message, **kwargs)
 
 
 def normalize_guid(value):
@@ -92,32 +65,6 @@ def same_guid(left, right):
         return normalize_guid(left) == normalize_guid(right)
     except ValueError:
         return False
-
-
-def parse_datetime(value):
-    """Parse any LCS timestamp into an aware UTC datetime; None for empty or unparsable values.
-
-    LCS mixes ISO without zone and with 7-digit fractions ('2019-09-27T15:17:35.8670000'),
-    US-locale text ('8/5/2021 11:00 PM') and long text ('Thursday, June 30, 2022 8:52:13 PM'); all are UTC.
-    """
-    parsed = _dates.parse_datetime(value)
-    return parsed.astimezone(UTC) if parsed else None
-
-
-def parse_quota_message(message):
-    """(limit, window reference time) from 'Maximum allowed API operations are 3 from <timestamp>'."""
-    match = _QUOTA_RE.search(message or "")
-    if not match:
-        return None
-    return int(match.group(1)), parse_datetime(match.group(2))
-
-
-def next_start_allowed(start_times, now, limit=QUOTA_LIMIT):
-    """When the next start fits into the rolling 24 h window, given recent operation start times."""
-    recent = sorted(t for t in start_times if t is not None and now - t < QUOTA_WINDOW)
-    if len(recent) < limit:
-        return now
-    return recent[len(recent) - limit] + QUOTA_WINDOW
 
 
 def host_hint(lcs_api_url):
@@ -287,12 +234,3 @@ def backup_facts(asset, include_download_url=False):
     if include_download_url:
         facts["download_url"] = asset.get("FileLocation")
     return facts
-
-
-def is_tier1(facts):
-    """Cloud-hosted / Tier-1 development environments: LCS cannot refresh into them."""
-    kind = (facts.get("type") or "").replace(" ", "").lower()
-    if kind in ("devtestdev", "devtest", "build", "devbuild"):
-        return True
-    customer_managed = (facts.get("infrastructure") or "").lower() == "customermanaged"
-    return customer_managed and kind not in ("sandbox", "production")

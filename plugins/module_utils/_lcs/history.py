@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, d365fo.dataalm contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""LCS environment history rows and fetch-status bodies as the engine's Operations.
+
+History rows: https://learn.microsoft.com/en-us/dynamics365/fin-ops-core/dev-itpro/database/api/v1/reference-environment-history
+Fetch status: https://learn.microsoft.com/en-us/dynamics365/fin-ops-core/dev-itpro/database/api/v1/reference-get-status
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from .._dates import UTC
+from .._dates import parse_utc as parse_datetime
+from .client import normalize_guid
+from .status import LcsOperation, movement_of
+
+
+def history_operations(rows, kinds=None):
+    """Operations from environment history rows, newest first, optionally only of some LCS Types."""
+    operations = []
+    for row in rows:
+        if kinds and row.get("Type") not in kinds:
+            continue
+        activity = row.get("ActivityId") or ""
+        try:
+            activity = normalize_guid(activity)
+        except ValueError:
+            pass
+        operations.append(LcsOperation(
+            operation_id=activity or None,
+            status=row.get("Status") or "Unknown",
+            kind=row.get("Type"),
+            movement=movement_of(row.get("Type")),
+            name=row.get("Name"),
+            environment_id=row.get("EnvironmentId"),
+            started_at=parse_datetime(row.get("StartDateTimeUTC") or row.get("StartDateTimeUtc")),
+            completed_at=parse_datetime(row.get("EndDateTimeUTC") or row.get("EndDateTimeUtc")),
+        ))
+    operations.sort(key=lambda op: op.started_at or datetime.datetime.min.replace(tzinfo=UTC), reverse=True)
+    return operations
+
+
+def status_to_operation(body, operation_id, environment_id, started_at=None, kind=None, movement=None):
+    """An Operation from a fetchstatus envelope."""
+    return LcsOperation(
+        operation_id=operation_id,
+        status=body.get("OperationStatus") or "Unknown",
+        kind=kind,
+        movement=movement,
+        environment_id=environment_id,
+        started_at=started_at,
+        completed_at=parse_datetime(body.get("CompletionDate")),
+        error_message=body.get("ErrorMessage"),
+    )
+
+
+def fetch_operation(client, environment_id, operation_id, started_at=None, kind=None, movement=None):
+    body = client.fetch_status(environment_id, operation_id)
+    return status_to_operation(body, operation_id, environment_id, started_at=started_at, kind=kind,
+                               movement=movement)

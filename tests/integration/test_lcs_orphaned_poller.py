@@ -1,0 +1,47 @@
+"""Issue 9 item 13: once the controller is killed, nothing keeps polling LCS on its behalf.
+
+Only the ansible-playbook process itself is SIGKILLed (as an OOM killer or a CI agent's timeout does);
+its forked worker and the module process survive it. Before the fix they kept polling fetchstatus
+until the operation ended (up to wait_timeout).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+
+import lcs_support
+from lcs_support import PROD, UAT, movement_count, start_play
+
+lcs_emulator_process = lcs_support.lcs_emulator_process  # fixtures
+lcs_emu = lcs_support.lcs_emu
+
+
+def status_polls(emu):
+    requests = emu.counters()["requests"]
+    return sum(sum(statuses.values()) for route, statuses in requests.items() if "fetchstatus" in route)
+
+
+def test_poller_stops_when_the_controller_is_killed(tmp_path, lcs_emu):
+    lcs_emu.set_speed(1)  # the refresh would take hours: only the controller's death can end the wait
+    task = {"d365fo.dataalm.lcs_database_refresh": {"source_environment_id": PROD, "target_environment_id": UAT,
+                                                    "poll_interval": 1},
+            "register": "r"}
+    proc, _results = start_play(tmp_path, lcs_emu, [task], name="orphaned.yml")
+    try:
+        deadline = time.monotonic() + 120
+        while movement_count(lcs_emu) == 0 or status_polls(lcs_emu) < 3:
+            assert proc.poll() is None, proc.stdout.read()
+            assert time.monotonic() < deadline, "the refresh never started or was never polled"
+            time.sleep(0.5)
+        os.kill(proc.pid, signal.SIGKILL)  # the controller only; its worker and module live on
+        proc.wait(30)
+        time.sleep(5)  # a poll in flight or a last sleep may still finish
+        settled = status_polls(lcs_emu)
+        time.sleep(10)  # ten poll intervals
+        assert status_polls(lcs_emu) == settled, "the orphaned poller kept polling LCS"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
