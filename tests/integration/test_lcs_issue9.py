@@ -1,4 +1,4 @@
-"""Issue 9 item 13: once the controller is killed, nothing keeps polling LCS on its behalf.
+"""Issue 9 items 13 and 8: no poller outlives its controller; export names LCS would refuse never reach it.
 
 Only the ansible-playbook process itself is SIGKILLed (as an OOM killer or a CI agent's timeout does);
 its forked worker and the module process survive it. Before the fix they kept polling fetchstatus
@@ -45,3 +45,15 @@ def test_poller_stops_when_the_controller_is_killed(tmp_path, lcs_emu):
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_export_names_lcs_would_refuse_are_refused_before_any_call(tmp_path, lcs_emu):
+    """Issue 9 item 8: names with spaces or over 100 characters used to reach LCS."""
+    names = {"with_spaces": "uat copy 2026", "too_long": "u" * 101}
+    tasks = [{"name": key, "d365fo.dataalm.lcs_database_export": {"environment_id": UAT, "backup_name": value},
+              "register": key} for key, value in names.items()]
+    _proc, r = lcs_support.play(tmp_path, lcs_emu, tasks)
+    assert r["with_spaces"]["failed"] and "no spaces" in r["with_spaces"]["msg"]
+    assert "uat-copy-2026" in r["with_spaces"]["msg"]  # a name that would be accepted
+    assert r["too_long"]["failed"] and "at most 100" in r["too_long"]["msg"]
+    assert lcs_support.mutating(lcs_emu) == 0
