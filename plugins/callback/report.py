@@ -56,7 +56,7 @@ from xml.sax.saxutils import quoteattr
 
 from ansible import context
 from ansible.plugins.callback import CallbackBase
-from ansible_collections.d365fo.dataalm.plugins.module_utils._redact import REDACTED, redact  # noqa: F401
+from ansible_collections.d365fo.dataalm.plugins.module_utils._redact import REDACTED, redact  # noqa: F401 pylint: disable=unused-import
 
 # Result keys the collection's modules agree to return (common brief: callback contract).
 OPERATION_KEYS = ("operation_id", "status", "state", "action", "duration_seconds", "started_at", "completed_at")

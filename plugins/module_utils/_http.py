@@ -36,6 +36,7 @@ RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 REQUEST_ID_HEADERS = ("activity-id", "x-ms-activity-id", "x-ms-request-id", "request-id", "client-request-id")
 BODY_EXCERPT_CHARS = 500
 
+
 class HttpError(MovementError):
     """Every failure of an HTTP call: status (None when no response), body excerpt, request id."""
 

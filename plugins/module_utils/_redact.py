@@ -44,6 +44,21 @@ SECRET_TEXT_PATTERNS = (
 )
 
 
+_ODBC_SECRET_RE = re.compile(r"(?i)(?:^|;)\s*(?:PWD|PASSWORD|ACCESSTOKEN)\s*=\s*(\{(?:[^}]|\}\})*\}|[^;]*)")
+
+
+def odbc_secrets(conn_str):
+    """The secret values of an ODBC connection string (PWD, PASSWORD, ACCESSTOKEN; braces undone)."""
+    found = []
+    for match in _ODBC_SECRET_RE.finditer(conn_str):
+        value = match.group(1)
+        if value.startswith("{"):
+            value = value[1:-1].replace("}}", "}")
+        if value:
+            found.append(value)
+    return found
+
+
 def redact(value, secrets=()):
     """A copy of ``value`` (text, dict, list or scalar) without secrets.
 

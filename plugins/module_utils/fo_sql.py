@@ -25,6 +25,7 @@ except ImportError:  # pyodbc missing, or present but libodbc (unixODBC) is not 
 else:
     PYODBC_IMPORT_ERROR = None
 
+from ansible_collections.d365fo.dataalm.plugins.module_utils._redact import odbc_secrets as _secret_values
 from ansible_collections.d365fo.dataalm.plugins.module_utils._redact import redact
 
 DEFAULT_DRIVER = "ODBC Driver 18 for SQL Server"
@@ -168,17 +169,6 @@ def build_connection(params):
         parts.append("UID=%s" % _odbc_value(params["login_user"]))
         parts.append("PWD=%s" % _odbc_value(params.get("login_password") or ""))
     return ";".join(parts) + ";", attrs, driver, secrets
-
-
-def _secret_values(conn_str):
-    found = []
-    for match in re.finditer(r"(?i)(?:^|;)\s*(?:PWD|PASSWORD|ACCESSTOKEN)\s*=\s*(\{(?:[^}]|\}\})*\}|[^;]*)", conn_str):
-        value = match.group(1)
-        if value.startswith("{"):
-            value = value[1:-1].replace("}}", "}")
-        if value:
-            found.append(value)
-    return found
 
 
 def check_driver_installed(driver):

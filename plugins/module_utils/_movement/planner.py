@@ -54,9 +54,9 @@ def busy_with_other(history, follow_up, busy_error=EnvironmentBusy):
     for operation in history:
         if operation.busy:
             raise busy_error("the environment is busy with %s %s (status %s, started %s); wait until it has "
-                                  "finished (%s can wait on it), then re-run"
-                                  % (operation.kind or "an operation", operation.operation_id, operation.status,
-                                     format_datetime(operation.started_at), follow_up))
+                             "finished (%s can wait on it), then re-run"
+                             % (operation.kind or "an operation", operation.operation_id, operation.status,
+                                format_datetime(operation.started_at), follow_up))
 
 
 def done_in_window(history, movement, start):

@@ -33,8 +33,8 @@ def test_time_zone_advice_suggests_only_values_that_are_accepted(value):
 
 def test_aware_timestamps_are_accepted():
     assert parse_not_before("2026-03-04T10:00:00Z", NOW) == datetime.datetime(2026, 3, 4, 10, tzinfo=datetime.UTC)
-    assert parse_not_before("2026-03-04T11:00:00+01:00", NOW) == datetime.datetime(2026, 3, 4, 10,
-                                                                                    tzinfo=datetime.UTC)
+    ten_utc = datetime.datetime(2026, 3, 4, 10, tzinfo=datetime.UTC)
+    assert parse_not_before("2026-03-04T11:00:00+01:00", NOW) == ten_utc
 
 
 def test_lifeline_notices_when_the_grandparent_dies(tmp_path):
