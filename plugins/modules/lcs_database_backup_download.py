@@ -229,8 +229,8 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._backup_source impo
 from ansible_collections.d365fo.dataalm.plugins.module_utils._download import (
     DownloadError, check_free_space, free_bytes, new_session, probe)
 from ansible_collections.d365fo.dataalm.plugins.module_utils._download_progress import ProgressFile
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs import backup_facts
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_module import LcsModule
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.client import backup_facts
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.module import LcsModule
 
 
 def tls_verify(p):
