@@ -12,11 +12,7 @@ import os
 import signal
 import time
 
-import lcs_support
-from lcs_support import PROD, UAT, movement_count, start_play
-
-lcs_emulator_process = lcs_support.lcs_emulator_process  # fixtures
-lcs_emu = lcs_support.lcs_emu
+from tests.integration.lcs_support import PROD, UAT, movement_count, mutating, play, start_play
 
 
 def status_polls(emu):
@@ -52,8 +48,8 @@ def test_export_names_lcs_would_refuse_are_refused_before_any_call(tmp_path, lcs
     names = {"with_spaces": "uat copy 2026", "too_long": "u" * 101}
     tasks = [{"name": key, "d365fo.dataalm.lcs_database_export": {"environment_id": UAT, "backup_name": value},
               "register": key} for key, value in names.items()]
-    _proc, r = lcs_support.play(tmp_path, lcs_emu, tasks)
+    _proc, r = play(tmp_path, lcs_emu, tasks)
     assert r["with_spaces"]["failed"] and "no spaces" in r["with_spaces"]["msg"]
     assert "uat-copy-2026" in r["with_spaces"]["msg"]  # a name that would be accepted
     assert r["too_long"]["failed"] and "at most 100" in r["too_long"]["msg"]
-    assert lcs_support.mutating(lcs_emu) == 0
+    assert mutating(lcs_emu) == 0
