@@ -10,45 +10,6 @@ __metaclass__ = type
 class ModuleDocFragment(object):
     DOCUMENTATION = r"""
 options:
-  client_id:
-    description:
-      - Application (client) id of the Entra ID app registration that has the delegated C(user_impersonation)
-        permission on B(Dynamics Lifecycle services).
-      - Required unless O(access_token) is given. Falls back to the E(LCS_CLIENT_ID) environment variable.
-    type: str
-  username:
-    description:
-      - User principal name of an LCS project member (project owner or environment administrator) without
-        multi-factor authentication; used with the resource-owner password grant.
-      - Falls back to E(LCS_USERNAME).
-    type: str
-  password:
-    description:
-      - Password of O(username). Never logged. Falls back to E(LCS_PASSWORD).
-    type: str
-  client_secret:
-    description:
-      - Client secret, only when the app registration is a confidential client (public client flows off).
-      - Never logged. Falls back to E(LCS_CLIENT_SECRET).
-    type: str
-  access_token:
-    description:
-      - An LCS bearer token obtained elsewhere. It is used as is and cannot be renewed, so long waits need a
-        token that outlives them; prefer O(username)/O(password) for waits longer than an hour.
-      - Never logged. Falls back to E(LCS_ACCESS_TOKEN).
-    type: str
-  tenant_id:
-    description:
-      - Entra ID tenant id or domain. V(organizations) lets Entra find the tenant from the user name.
-      - Falls back to E(AZURE_TENANT_ID).
-    type: str
-    default: organizations
-  authority_url:
-    description:
-      - Entra ID authority host. Change it only for national clouds or a test emulator.
-      - Falls back to E(LCS_AUTHORITY_URL).
-    type: str
-    default: https://login.microsoftonline.com
   lcs_api_url:
     description:
       - LCS API host of the geography where the LCS project lives, for example

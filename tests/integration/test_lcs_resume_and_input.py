@@ -83,7 +83,7 @@ BAD_INPUT = [
     (refresh("http_api_url", lcs_api_url="http://lcsapi.lcs.dynamics.com"), "https URL"),
     (refresh("zero_wait_timeout", wait_timeout=0), "wait_timeout must be a positive"),
     (refresh("wrong_password", password="not-the-password"), "invalid user name or password"),
-    (refresh("mfa_account", username="mfa@contoso.example"), "without MFA"),
+    (refresh("mfa_account", username="mfa@contoso.example"), "sign_in.yml"),
     (refresh("confidential_without_secret", client_id="6c9f3a4b-8d52-4eaf-c3b7-2a1f4e5d6c7b"),
      "Allow public client flows"),
     (export("empty_backup_name", backup_name=""), "backup_name must not be empty"),

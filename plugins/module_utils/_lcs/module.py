@@ -11,7 +11,8 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from .._auth import MSAL_IMPORT_ERROR, AuthError, build_token_provider, lcs_scope
+from .._auth import (MSAL_EXTENSIONS_IMPORT_ERROR, MSAL_IMPORT_ERROR, AuthError, auth_problem, build_token_provider,
+                     lcs_scope)
 from .._dates import UTC, format_datetime
 from .._http import REQUESTS_IMPORT_ERROR, HttpClient, RetryPolicy
 from .._movement.errors import InputError, MovementError, QuotaExceeded, WaitTimeout
@@ -36,7 +37,8 @@ class LcsModule:
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, required_if=required_if,
                                     mutually_exclusive=mutually_exclusive, required_together=required_together)
-        for library, error in (("requests", REQUESTS_IMPORT_ERROR), ("msal", MSAL_IMPORT_ERROR)):
+        for library, error in (("requests", REQUESTS_IMPORT_ERROR), ("msal", MSAL_IMPORT_ERROR),
+                               ("msal-extensions", MSAL_EXTENSIONS_IMPORT_ERROR)):
             if error is not None:
                 self.module.fail_json(msg=missing_required_lib(library), exception=error)
         self.params = self.module.params
@@ -61,7 +63,7 @@ class LcsModule:
     def client(self):
         if self._client is None:
             p = self.params
-            auth = build_token_provider(p, lcs_scope(p["lcs_api_url"]))
+            auth = build_token_provider(p, lcs_scope(p["lcs_api_url"]), warn=self.warn)
             self._http = HttpClient(p["lcs_api_url"], timeout=p["timeout"], validate_certs=p["validate_certs"],
                                     ca_path=p["ca_path"], auth=auth, retry=RetryPolicy(),
                                     on_retry=self._note_retry)
@@ -134,13 +136,9 @@ def option_problems(p):
     for name in ("lcs_api_url", "authority_url"):
         if not re.match(r"^https://[^/\s]+", p[name] or ""):
             yield "%s must be an https URL such as https://lcsapi.lcs.dynamics.com; got %r" % (name, p[name])
-    if not p["access_token"]:
-        if not p["client_id"]:
-            yield ("client_id is required (the app registration with the LCS user_impersonation permission); "
-                   "set client_id or LCS_CLIENT_ID, or pass access_token")
-        if not p["username"] or not p["password"]:
-            yield ("username and password are required for the LCS password grant; set them (or LCS_USERNAME "
-                   "and LCS_PASSWORD), or pass access_token")
+    problem = auth_problem(p)  # checked first so that a run without a usable sign-in starts nothing
+    if problem:
+        yield problem
     if p["project_id"] is not None and p["project_id"] <= 0:
         yield "project_id must be the positive LCS project number; got %s" % p["project_id"]
     if p["timeout"] is not None and p["timeout"] <= 0:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
 
+from .._auth import DEFAULT_AUTHORITY, auth_argument_spec
+
 DEFAULT_LCS_API_URL = "https://lcsapi.lcs.dynamics.com"
-DEFAULT_AUTHORITY_URL = "https://login.microsoftonline.com"
+DEFAULT_AUTHORITY_URL = DEFAULT_AUTHORITY
 DEFAULT_WAIT_TIMEOUT = 90000  # 25 hours: a refresh may take up to 24
 DEFAULT_POLL_INTERVAL = 60
 # the module that follows any LCS database operation by id
@@ -24,13 +26,8 @@ OPERATION_INFO = "d365fo.dataalm.lcs_operation_info"
 def connection_argument_spec():
     """Sign-in and endpoint options every lcs_* module takes."""
     return dict(
-        client_id=dict(type="str", fallback=(env_fallback, ["LCS_CLIENT_ID"])),
-        username=dict(type="str", fallback=(env_fallback, ["LCS_USERNAME"])),
-        password=dict(type="str", no_log=True, fallback=(env_fallback, ["LCS_PASSWORD"])),
-        client_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["LCS_CLIENT_SECRET"])),
-        access_token=dict(type="str", no_log=True, fallback=(env_fallback, ["LCS_ACCESS_TOKEN"])),
-        tenant_id=dict(type="str", default="organizations", fallback=(env_fallback, ["AZURE_TENANT_ID"])),
-        authority_url=dict(type="str", default=DEFAULT_AUTHORITY_URL, fallback=(env_fallback, ["LCS_AUTHORITY_URL"])),
+        # client_id, username, password, token_cache, refresh_token ... (doc fragment d365fo.dataalm.auth)
+        **auth_argument_spec(),
         lcs_api_url=dict(type="str", default=DEFAULT_LCS_API_URL, fallback=(env_fallback, ["LCS_API_URL"])),
         project_id=dict(type="int", fallback=(env_fallback, ["LCS_PROJECT_ID"])),
         validate_certs=dict(type="bool", default=True),

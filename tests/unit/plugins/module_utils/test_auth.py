@@ -135,7 +135,7 @@ def test_invalidate_forces_renewal(tls_server):
 
 
 @pytest.mark.parametrize("code, error, words", [
-    (50076, "invalid_grant", "without MFA"),
+    (50076, "invalid_grant", "sign_in.yml"),
     (7000218, "invalid_client", "Allow public client flows"),
     (50126, "invalid_grant", "cloud-only"),
     (700016, "unauthorized_client", "client_id"),
@@ -169,16 +169,19 @@ def test_unknown_codes_still_give_direction():
     assert all(text for text in AADSTS_ADVICE.values())
 
 
-def test_static_token_strips_bearer_and_cannot_renew():
+def test_static_token_strips_bearer_and_explains_a_rejected_garbage_token():
     token = StaticToken("Bearer abc.def")
     assert token.authorization_header() == "Bearer abc.def"
-    assert not token.renewable
+    with pytest.raises(AuthError, match="the access token is invalid or expired"):
+        token.invalidate()
 
 
 def test_builder_prefers_a_given_access_token():
     assert isinstance(build_token_provider({"access_token": "x"}, "s"), StaticToken)
 
 
-def test_missing_credentials_say_what_to_pass():
-    with pytest.raises(AuthError, match="username and password"):
-        MsalTokenProvider(client_id=CLIENT_ID, scope="s", username=USER)
+def test_missing_credentials_say_to_sign_in(tls_server):
+    script_entra(tls_server)
+    auth = provider(tls_server, password=None)
+    with pytest.raises(AuthError, match="Run `sign_in.yml` again for " + USER):
+        auth.token()

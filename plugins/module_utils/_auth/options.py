@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, d365fo.dataalm contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sign-in options every module shares (doc fragment ``d365fo.dataalm.auth``) and the flow they select."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from ansible.module_utils.basic import env_fallback
+
+from .cache import DEFAULT_TOKEN_CACHE, TokenCacheFile, cache_path
+from .errors import sign_in_again
+from .providers import DEFAULT_AUTHORITY, MsalTokenProvider, StaticToken
+
+
+def _env(*names):
+    return (env_fallback, list(names))
+
+
+def auth_argument_spec():
+    """The argument spec of the shared sign-in options (documented once in the ``auth`` doc fragment)."""
+    return dict(
+        client_id=dict(type="str", fallback=_env("D365FO_CLIENT_ID", "LCS_CLIENT_ID")),
+        username=dict(type="str", fallback=_env("D365FO_USERNAME", "LCS_USERNAME")),
+        password=dict(type="str", no_log=True, fallback=_env("D365FO_PASSWORD", "LCS_PASSWORD")),
+        client_secret=dict(type="str", no_log=True, fallback=_env("D365FO_CLIENT_SECRET", "LCS_CLIENT_SECRET")),
+        access_token=dict(type="str", no_log=True, fallback=_env("D365FO_ACCESS_TOKEN", "LCS_ACCESS_TOKEN")),
+        refresh_token=dict(type="str", no_log=True, fallback=_env("D365FO_REFRESH_TOKEN")),
+        token_cache=dict(type="path", no_log=False, fallback=_env("D365FO_TOKEN_CACHE")),
+        tenant_id=dict(type="str", default="organizations", fallback=_env("AZURE_TENANT_ID")),
+        authority_url=dict(type="str", default=DEFAULT_AUTHORITY,
+                           fallback=_env("D365FO_AUTHORITY_URL", "LCS_AUTHORITY_URL")),
+    )
+
+
+def auth_method(params):
+    """Which way the options sign in: access_token, refresh_token, password or token_cache."""
+    if params.get("access_token"):
+        return "access_token"
+    if params.get("refresh_token"):
+        return "refresh_token"
+    if params.get("password"):
+        return "password"
+    return "token_cache"
+
+
+def auth_problem(params):
+    """What is wrong with the sign-in options, as a message that says what to change (None when fine).
+
+    Checked before any call, so a run without a usable sign-in starts nothing.
+    """
+    method = auth_method(params)
+    if method == "access_token":
+        return None
+    if not params.get("client_id"):
+        return ("client_id is required (the app registration with the delegated permissions, see "
+                "docs/authentication.md); set client_id or D365FO_CLIENT_ID, or pass access_token")
+    if method == "password" and not params.get("username"):
+        return "username is required with password; set username (or D365FO_USERNAME)"
+    if method == "token_cache" and not os.path.isfile(cache_path(params.get("token_cache"))):
+        return str(sign_in_again(params.get("username"), "there is no token cache at %s (token_cache)"
+                                 % cache_path(params.get("token_cache"))))
+    return None
+
+
+def token_cache_for(params):
+    """The TokenCacheFile the options ask for, or None for msal's in-memory cache.
+
+    An explicit ``token_cache`` is always used (and created when the first token is saved); the
+    default file only when no other credential is given.
+    """
+    if params.get("token_cache"):
+        return TokenCacheFile(params["token_cache"], create=True)
+    if auth_method(params) == "token_cache":
+        return TokenCacheFile(DEFAULT_TOKEN_CACHE)
+    return None
+
+
+def build_token_provider(params, scope, clock=time.time, warn=None):
+    """A token provider for ``scope`` (a string or a list of one resource's scopes) from module parameters.
+
+    Besides the options of ``auth_argument_spec()`` it reads ``validate_certs``, ``ca_path`` and
+    ``timeout`` when the module has them. ``warn`` receives advice such as the password-grant
+    warning or a read-only cache's notice.
+    """
+    if params.get("access_token"):
+        return StaticToken(params["access_token"])
+    return MsalTokenProvider(
+        client_id=params.get("client_id"),
+        scope=scope,
+        authority_url=params.get("authority_url") or DEFAULT_AUTHORITY,
+        tenant_id=params.get("tenant_id") or "organizations",
+        username=params.get("username"),
+        password=params.get("password"),
+        client_secret=params.get("client_secret"),
+        refresh_token=params.get("refresh_token"),
+        cache=token_cache_for(params),
+        validate_certs=params.get("validate_certs", True),
+        ca_path=params.get("ca_path"),
+        timeout=params.get("timeout") or 60,
+        clock=clock,
+        warn=warn,
+    )
+
+
+def resource_scope(resource_url):
+    """The delegated scope of every permission granted on a resource: '<resource>/.default'.
+
+    Power Platform API (https://api.powerplatform.com), an F&O environment URL or a Dataverse URL.
+    """
+    return resource_url.rstrip("/") + "/.default"
+
+
+def lcs_scope(lcs_api_url):
+    """The LCS token scope: the API host followed by '//.default' (the double slash is deliberate)."""
+    return lcs_api_url.rstrip("/") + "//.default"
