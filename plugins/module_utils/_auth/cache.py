@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import stat
 import tempfile
 import time
 import traceback
@@ -74,6 +75,13 @@ def _pid_alive(pid):
     return True
 
 
+def _writable(path):
+    """Whether the cache may be replaced: the file says so by its owner-write bit (root ignores modes)."""
+    if not os.stat(path).st_mode & stat.S_IWUSR:
+        return False
+    return os.access(path, os.W_OK) and os.access(os.path.dirname(path), os.W_OK)
+
+
 def clear_stale_lock(lock_path):
     """Remove a lock file whose holder died (killed mid-write): msal-extensions would wait on it forever."""
     try:
@@ -98,8 +106,7 @@ class TokenCacheFile:
         directory = os.path.dirname(self.path)
         if create and not os.path.isdir(directory):
             os.makedirs(directory, mode=0o700, exist_ok=True)
-        writable = os.access(directory, os.W_OK) and (not self.exists or os.access(self.path, os.W_OK))
-        self.read_only = self.exists and not writable
+        self.read_only = self.exists and not _writable(self.path)
         if self.read_only or (not self.exists and not create):
             self.msal_cache = msal.SerializableTokenCache()
             if self.exists:

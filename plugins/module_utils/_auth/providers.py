@@ -27,6 +27,8 @@ from .errors import AuthError, refusal, sign_in_again
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 MICROSOFT_AUTHORITY_HOSTS = ("login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn",
                              "login.partner.microsoftonline.cn")
+# msal treats an access token with less than five minutes left as expired; so do we
+MSAL_EXPIRY_MARGIN = 300
 PASSWORD_GRANT_WARNING = ("signed in with the password grant (resource-owner password); it cannot do multi-factor "
                           "authentication and Microsoft discourages it: sign in once with sign_in.yml and use "
                           "token_cache instead (docs/authentication.md)")
@@ -153,16 +155,34 @@ class MsalTokenProvider:
         if account is None:
             return None
         self.username = self.username or account.get("username")
-        result = self._app.acquire_token_silent_with_error(self.scopes, account=account)
-        if result and result.get("access_token") == replaced:
-            # another process has not renewed it yet (or the service refused it): redeem the refresh token
-            result = self._app.acquire_token_silent_with_error(self.scopes, account=account, force_refresh=True)
-            self._count("refresh_token")
-        elif result and result.get("token_source") != "cache":
-            self._count("refresh_token")
+        cached = self._cached_access_token(account, replaced)
+        if cached is not None:
+            return cached
+        self._count("refresh_token")
+        result = self._app.acquire_token_silent_with_error(self.scopes, account=account, force_refresh=True)
         if result and "access_token" not in result and not (self._password or self._refresh_token):
             raise refusal(result, self.username, self._cache_path(), cached=True)
         return result
+
+    def _cached_access_token(self, account, replaced):
+        """An unexpired access token of this account for this resource, saved by any process.
+
+        msal files a token under the scopes Entra ID granted (``<resource>/user_impersonation``), never
+        under the ``/.default`` that was asked for, so its own lookup by scope would always miss and every
+        process would redeem the refresh token; tokens are matched by resource instead.
+        """
+        resource = _resource_of(self.scopes[0])
+        query = {"client_id": self._app.client_id, "home_account_id": account.get("home_account_id"),
+                 "environment": self._app.authority.instance}
+        now = time.time()  # msal writes expiry in real time
+        for entry in self._app.token_cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN, query=query):
+            granted = (entry.get("target") or "").split()
+            if not granted or any(_resource_of(scope) != resource for scope in granted):
+                continue
+            expires_in = int(entry.get("expires_on") or 0) - now
+            if entry.get("secret") != replaced and expires_in > MSAL_EXPIRY_MARGIN:
+                return {"access_token": entry["secret"], "expires_in": int(expires_in), "token_source": "cache"}
+        return None
 
     def _from_credentials(self, cached_failure):
         try:
@@ -228,6 +248,11 @@ class MsalTokenProvider:
 
     def _cache_path(self):
         return self.cache.path if self.cache is not None else None
+
+
+def _resource_of(scope):
+    """'https://host//.default' and 'https://host/user_impersonation' both belong to 'https://host'."""
+    return scope.rpartition("/")[0].rstrip("/").lower()
 
 
 def build_application(client_id, authority_url, tenant_id, client_secret, validate_certs, ca_path, timeout,
