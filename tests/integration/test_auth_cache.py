@@ -99,7 +99,6 @@ def test_a_writer_killed_mid_write_leaves_a_valid_cache(lcs_emu, tmp_path):
     code, out, err = run_token_user(cache_params(lcs_emu, cache))
     assert code == 0, (out, err)
     assert time.monotonic() - started < 60
-    assert not [name for name in os.listdir(tmp_path) if name.startswith(".token_cache.")] or True
 
 
 def test_a_read_only_cache_works_and_says_until_when(lcs_emu, tmp_path):
