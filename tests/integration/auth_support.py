@@ -55,7 +55,7 @@ def token_user_command(params):
 
 
 def run_token_user(params):
-    done = subprocess.run(token_user_command(params), capture_output=True, text=True, timeout=300)
+    done = subprocess.run(token_user_command(params), capture_output=True, text=True, timeout=300, check=False)
     return done.returncode, done.stdout, done.stderr
 
 

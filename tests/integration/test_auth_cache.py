@@ -16,7 +16,7 @@ import time
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils._auth import build_token_provider, lcs_scope
 
-import tests.integration.lcs_support as lcs_support
+from tests.integration import lcs_support
 from tests.integration.auth_support import (
     USER,
     age_access_tokens,
@@ -49,7 +49,7 @@ def test_twenty_processes_with_an_expired_token_redeem_the_refresh_token_once(lc
     before = grants(lcs_emu)
     params = cache_params(lcs_emu, cache)
     processes = [subprocess.Popen(token_user_command(params), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True) for _ in range(20)]
+                                  text=True) for dummy in range(20)]
     outcomes = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in processes]
     failures = [o for o in outcomes if o[0] != 0]
     assert not failures, failures[:2]
