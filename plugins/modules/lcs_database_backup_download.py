@@ -35,6 +35,7 @@ description:
 author:
   - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
+  - d365fo.dataalm.auth
   - d365fo.dataalm.lcs
 attributes:
   check_mode:

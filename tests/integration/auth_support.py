@@ -35,7 +35,7 @@ sys.exit(4 if answer.status_code == 401 else 0)  # 429 (metadata quota) still me
 
 
 def collections_path():
-    from tests.support.collection import ensure_collection_tree
+    from devtools.collection import ensure_collection_tree
 
     return str(ensure_collection_tree())
 

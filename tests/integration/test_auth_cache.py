@@ -16,7 +16,6 @@ import time
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils._auth import build_token_provider, lcs_scope
 
-from tests.integration import lcs_support
 from tests.integration.auth_support import (
     USER,
     age_access_tokens,
@@ -26,9 +25,6 @@ from tests.integration.auth_support import (
     token_user_command,
 )
 from tests.integration.lcs_support import PASSWORD
-
-lcs_emu = lcs_support.lcs_emu
-lcs_emulator_process = lcs_support.lcs_emulator_process
 
 
 def seed_cache(emu, cache, username=USER):
