@@ -25,6 +25,7 @@ test: setup
 	@$(MAKE) --no-print-directory integration
 	@$(MAKE) --no-print-directory molecule
 	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory docs
 	@echo "make test: all suites passed"
 
 demo: setup
@@ -52,6 +53,10 @@ bench: setup
 
 build:
 	bash scripts/build-check.sh
+
+.PHONY: docs
+docs:
+	bash scripts/docs.sh
 
 clean:
 	rm -rf .tmp tests/output *.tar.gz

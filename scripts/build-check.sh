@@ -5,7 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=.tmp/build
 rm -rf "$out"; mkdir -p "$out/collections"
-ansible-galaxy collection build --force --output-path "$out" . >/dev/null
+build_log=$(ansible-galaxy collection build --force --output-path "$out" . 2>&1)
+if grep -qiE 'warning|deprecat' <<<"$build_log"; then
+  echo "$build_log" >&2
+  echo "build: ansible-galaxy collection build must be warning-free (above)" >&2
+  exit 1
+fi
 tarball=$(ls "$out"/d365fo-dataalm-*.tar.gz)
 if tar -tzf "$tarball" | grep -E '^(emulator|tests|benchmarks|extensions|scripts|\.tmp|\.venv)/' ; then
   echo "build: the tarball contains files it must not ship (above)" >&2
