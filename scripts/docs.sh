@@ -18,6 +18,7 @@ antsibull-docs collection --use-current --squash-hierarchy --cleanup everything 
 
 mkdir -p "$rst/guides"
 cp docs/*.md "$rst/guides/"
+if compgen -G "docs/*.png" >/dev/null; then cp docs/*.png "$rst/guides/"; fi   # images the guides show
 cat >>"$rst/index.rst" <<'RST'
 
 .. toctree::

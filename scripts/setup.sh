@@ -20,6 +20,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# Headless Chromium opens report.html in its test. Debian ships a real browser as `chromium`; where no
+# such package exists (Ubuntu has only a snap stub) that test skips and says why.
+if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed"; then
+  apt-cache show chromium >/dev/null 2>&1 || as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  if apt-cache show chromium >/dev/null 2>&1; then
+    echo "setup: installing chromium (headless, for the report.html test)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: no chromium package here; the report.html browser test will skip"
+  fi
+fi
 # The psqlODBC package registers its drivers with unixODBC; fail here rather than in a test.
 odbcinst -q -d -n "PostgreSQL Unicode" >/dev/null || { echo "setup: psqlODBC driver 'PostgreSQL Unicode' is not registered" >&2; exit 1; }
 # The PostgreSQL package may start the system cluster; tests never use it, so leave it as it is.

@@ -17,8 +17,11 @@ description:
     failure with its cause, from the result keys the collection's modules return
     (C(findings), C(operation_id), C(status), C(state), C(action), C(duration_seconds), C(steps),
     C(restored), C(verification)).
-  - At the end of the run it writes C(report.json), C(summary.md) and C(junit.xml) into a new
-    directory under O(output_dir) and prints where they are.
+  - At the end of the run it writes C(report.json), C(summary.md), C(junit.xml) and C(report.html) into a
+    new directory under O(output_dir) and prints where they are.
+  - C(report.html) is one self-contained page (no external script, style or font) with a row per target, a
+    timeline of its phases (preflight, movement, wait, clean-up, verification) drawn to scale, the operation
+    ids, findings and failed checks highlighted; a check-mode run is marked as a preview.
   - Secrets are removed defensively even when a task result carries one. Keys that name credentials
     are dropped, and passwords in ODBC strings, SAS signatures, bearer tokens and JWTs in any value are
     replaced with C(********).
@@ -57,6 +60,7 @@ from xml.sax.saxutils import quoteattr
 from ansible import context
 from ansible.plugins.callback import CallbackBase
 from ansible_collections.d365fo.dataalm.plugins.module_utils._redact import REDACTED, redact  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.report_html import render_html, task_phase
 
 # Result keys the collection's modules agree to return (common brief: callback contract).
 OPERATION_KEYS = ("operation_id", "status", "state", "action", "duration_seconds", "started_at", "completed_at")
@@ -90,6 +94,7 @@ class CallbackModule(CallbackBase):
     def __init__(self, display=None):
         super(CallbackModule, self).__init__(display=display)
         self.started = _utcnow()
+        self._started_monotonic = time.monotonic()
         self.playbook = None
         self.hosts = {}
         self._task_started = {}
@@ -120,7 +125,7 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_stats(self, stats):
         directory = self._write()
         self._display.display("d365fo.dataalm report: %s" % directory)
-        for name in ("summary.md", "report.json", "junit.xml"):
+        for name in ("report.html", "summary.md", "report.json", "junit.xml"):
             self._display.display("  %s" % os.path.join(directory, name))
 
     # ---------------------------------------------------------------- collection
@@ -136,6 +141,8 @@ class CallbackModule(CallbackBase):
             "status": outcome,
             "changed": bool(data.get("changed")),
             "duration_seconds": round(time.monotonic() - started, 3) if started else None,
+            "started_offset_seconds": round(started - self._started_monotonic, 3) if started else None,
+            "phase": task_phase(task),
         }
         host["tasks"].append(entry)
         if outcome in ("failed", "unreachable"):
@@ -217,6 +224,7 @@ class CallbackModule(CallbackBase):
             "report.json": json.dumps(report, indent=2, sort_keys=True, default=str) + "\n",
             "summary.md": render_markdown(report),
             "junit.xml": render_junit(report),
+            "report.html": render_html(report, preview=bool(context.CLIARGS.get("check", False))),
         }
         for filename, text in files.items():
             with open(os.path.join(directory, filename), "w", encoding="utf-8") as handle:

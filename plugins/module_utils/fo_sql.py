@@ -17,6 +17,8 @@ import struct
 import time
 import traceback
 
+from ansible_collections.d365fo.dataalm.plugins.module_utils import _progress
+
 try:
     import pyodbc
 except ImportError:  # pyodbc missing, or present but libodbc (unixODBC) is not installed
@@ -230,6 +232,7 @@ class Database:
         self.conn = None
         self.log = []
         self.retried = 0
+        self.progress = _progress.from_environment()  # live progress of batched steps (plugin_utils/progress.py)
 
     # connection -----------------------------------------------------------------------------------
     def open(self):
@@ -382,6 +385,7 @@ class Database:
         total = batches = 0
         start = self.scalar(first_sql_unbounded(table, where), params)
         last = self.scalar(max_recid_sql(table))
+        first = int(start or 0)
         while start is not None and last is not None and int(start) <= int(last):
             lower, upper = int(start), int(start) + int(batch_size)
             values = list(set_params) + list(params) + [lower, upper]
@@ -389,6 +393,7 @@ class Database:
                 lambda cursor, values=values: max(self.execute(cursor, batch_sql, values).rowcount, 0))
             batches += 1
             total += changed
+            self.progress.update(table, done=total, fraction=min(1.0, float(upper - first) / (int(last) - first + 1)))
             start = upper if changed else self.scalar(next_sql, list(params) + [upper])
         self.record(batch_sql, list(set_params) + list(params) + ["<from>", "<to>"], rows=total, batches=batches)
         return total

@@ -35,7 +35,7 @@ def _pins(lines):
     for line in lines:
         line = line.split("#", 1)[0].strip()
         if line and not line.startswith("-"):
-            name, _, version = line.partition("==")
+            name, _sep, version = line.partition("==")
             pins.add("%s==%s" % (re.sub(r"[-_.]+", "-", name.strip()).lower(), version.strip()))
     return pins
 

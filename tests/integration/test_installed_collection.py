@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.integration.report_browser import chromium_command, measured_layout
+
 REPO = Path(__file__).resolve().parents[2]
 COLLECTION = "d365fo.dataalm"
 SHARED_INVENTORY = REPO / "extensions" / "molecule" / "shared" / "inventory.yml"
@@ -130,3 +132,19 @@ def test_demo_refresh_runbook_runs_from_the_installed_copy(installed, demo_servi
     assert host["verification"] and all(check["passed"] for check in host["verification"])
     # The modules ran from the installed tarball, with the fresh virtualenv's Python.
     assert str(REPO) not in proc.stdout
+    # Default verbosity: progress lines, no result dumped as JSON.
+    assert re.search(r"^lcs_database_refresh: operation \S+ status \w+, elapsed \d+:\d\d:\d\d$", proc.stdout, re.M)
+    assert "=> {" not in proc.stdout, proc.stdout
+    _report_page_is_drawn(tmp_path / "reports" / "installed", report, tmp_path)
+
+
+def _report_page_is_drawn(directory, report, work):
+    """The demo's report.html has its target row and a bar per phase that ran (Chromium, where present)."""
+    argv, _why = chromium_command()
+    page = (directory / "report.html").read_text()
+    assert 'data-target="fabrikam-uat"' in page
+    if argv is None:
+        return  # tests/integration/test_report_html.py reports the skip; the page itself is checked above
+    rows, bars, _total = measured_layout(directory / "report.html", work, argv)
+    assert rows == list(report["hosts"])
+    assert {bar["data-phase"] for bar in bars} == {"preflight", "movement", "wait", "clean-up", "verification"}
