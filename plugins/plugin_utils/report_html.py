@@ -31,7 +31,7 @@ font-weight:600;border-radius:6px}
 .ok{background:#2f855a}.failed{background:#c53030}.badge.preview-badge{background:#b7791f}
 .legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:12px;height:12px;
 border-radius:2px;margin-right:4px;vertical-align:-1px}
-table.targets{border-collapse:collapse;width:100%}
+table.targets{border-collapse:collapse;width:100%}table.targets th{padding:0 8px;text-align:left;font-weight:400}
 table.targets>tbody>tr>td{border-top:1px solid #d9e2ec;padding:12px 8px;vertical-align:top}
 td.name{width:210px}td.details{width:38%}
 .track{position:relative;height:26px;background:#f0f4f8;border-radius:4px;overflow:hidden}
