@@ -65,17 +65,17 @@ def test_every_target_row_and_phase_bar_is_drawn_to_scale(report_run):
     rows, bars, total = measured_layout(reports / "report.html", work, CHROMIUM)
     assert sorted(rows) == sorted(report["hosts"]) == ["broken-uat", "fabrikam-uat"]
     for target in rows:
-        drawn = [bar for bar in bars if bar["target"] == target]
+        drawn = [box for box in bars if box["target"] == target]
         # preflight, movement, clean-up, verification: each a bar (the play has no waiting module)
-        assert [bar["data-phase"] for bar in drawn] == ["preflight", "movement", "clean-up", "verification"]
-        for bar in drawn:
-            track = float(bar["data-track-width"])
-            start, duration = float(bar["data-start-seconds"]), float(bar["data-duration-seconds"])
+        assert [box["data-phase"] for box in drawn] == ["preflight", "movement", "clean-up", "verification"]
+        for box in drawn:
+            track = float(box["data-track-width"])
+            start, duration = float(box["data-start-seconds"]), float(box["data-duration-seconds"])
             assert track > 300
-            assert abs(float(bar["data-measured-width"]) - track * duration / total) <= PIXEL_TOLERANCE, bar
-            assert abs(float(bar["data-measured-left"]) - track * start / total) <= PIXEL_TOLERANCE, bar
+            assert abs(float(box["data-measured-width"]) - track * duration / total) <= PIXEL_TOLERANCE, box
+            assert abs(float(box["data-measured-left"]) - track * start / total) <= PIXEL_TOLERANCE, box
     # the durations are the tasks' own: at least the seconds each slept (more on a loaded machine)
-    movement = {bar["target"]: float(bar["data-duration-seconds"]) for bar in bars if bar["data-phase"] == "movement"}
+    movement = {box["target"]: float(box["data-duration-seconds"]) for box in bars if box["data-phase"] == "movement"}
     assert movement["fabrikam-uat"] >= 3 and movement["broken-uat"] >= 1
 
 

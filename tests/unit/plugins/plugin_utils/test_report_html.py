@@ -46,8 +46,8 @@ def test_page_is_self_contained_and_escapes_what_it_shows():
         assert external not in page.lower()
     assert "&lt;b&gt;uat&lt;/b&gt;" in page and "&lt;script&gt;" in page
     assert '<li class="finding blocking">' in page and '<li class="check fail">' in page and "op-1" in page
-    bar = re.search(r'data-phase="movement"[^>]*style="left:([\d.]+)%;width:([\d.]+)%"', page)
-    assert (float(bar.group(1)), float(bar.group(2))) == (0.0, 10.0)  # 10 s of a 100 s run
+    movement_bar = re.search(r'data-phase="movement"[^>]*style="left:([\d.]+)%;width:([\d.]+)%"', page)
+    assert (float(movement_bar.group(1)), float(movement_bar.group(2))) == (0.0, 10.0)  # 10 s of a 100 s run
 
 
 def test_preview_marks_the_page_and_every_row_and_lists_plans():
