@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
-ANSIBLE_COLLECTIONS_PATH="$(.venv/bin/python -m tests.support.collection)"
+ANSIBLE_COLLECTIONS_PATH="$(.venv/bin/python -m devtools.collection)"
 export ANSIBLE_COLLECTIONS_PATH
 site=.tmp/docs
 rst="$site/rst"

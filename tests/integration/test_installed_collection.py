@@ -104,7 +104,7 @@ def test_ansible_doc_renders_every_module_role_and_callback_from_the_installed_c
 def demo_services(tmp_path):
     """PostgreSQL and the emulator with the demo's world, started by the project's own tooling."""
     state = tmp_path / "services"
-    start = [sys.executable, "-m", "tests.integration.runbook_services"]
+    start = [sys.executable, "-m", "devtools.services"]
     _run([*start, "start", "--state-dir", state, "--world", DEMO_WORLD, "--speed", FAST], cwd=REPO)
     try:
         yield state / "services.json"

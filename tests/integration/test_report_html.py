@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from tests.integration.report_browser import chromium_command, measured_layout
-from tests.support.ansible_runner import run_playbook
+from devtools.ansible_runner import run_playbook
 
 CHROMIUM, NO_CHROMIUM = chromium_command()
 PIXEL_TOLERANCE = 2.0  # sub-pixel rounding plus the 1 px minimum width of a bar
