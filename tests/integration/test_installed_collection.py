@@ -147,4 +147,4 @@ def _report_page_is_drawn(directory, report, work):
         return  # tests/integration/test_report_html.py reports the skip; the page itself is checked above
     rows, bars, _total = measured_layout(directory / "report.html", work, argv)
     assert rows == list(report["hosts"])
-    assert {bar["data-phase"] for bar in bars} == {"preflight", "movement", "wait", "clean-up", "verification"}
+    assert {box["data-phase"] for box in bars} == {"preflight", "movement", "wait", "clean-up", "verification"}
