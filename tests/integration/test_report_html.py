@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.integration.report_browser import chromium_command, measured_layout
 from devtools.ansible_runner import run_playbook
+from tests.integration.report_browser import chromium_command, measured_layout
 
 CHROMIUM, NO_CHROMIUM = chromium_command()
 PIXEL_TOLERANCE = 2.0  # sub-pixel rounding plus the 1 px minimum width of a bar
