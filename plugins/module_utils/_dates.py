@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, d365fo.dataalm contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Timestamps as LCS and users write them: the one parser the LCS client and the preflight rules share."""
+"""Timestamps as LCS and users write them: the one parser the LCS client and the preflight rules share.
+
+LCS's forms are those of its API reference and history pages, for example
+https://learn.microsoft.com/en-us/dynamics365/fin-ops-core/dev-itpro/database/api/v1/reference-get-status
+"""
 
 from __future__ import annotations
 

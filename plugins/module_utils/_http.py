@@ -7,6 +7,8 @@ Retries use full-jitter exponential backoff with a cap, honour ``Retry-After`` a
 total retry budget is spent, so a 429 storm can never keep a task busy forever. Only calls that are
 safe to repeat are retried on 5xx and dropped connections; a POST that starts an operation is only
 repeated when the service proves it was not processed (429, or the connection was never made).
+Retry-After: https://www.rfc-editor.org/rfc/rfc9110#field.retry-after ; full jitter:
+https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
 """
 
 from __future__ import annotations

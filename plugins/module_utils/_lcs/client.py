@@ -21,7 +21,8 @@ from .errors import LcsError, LcsQuotaError
 from .quota import QUOTA_WINDOW, parse_quota_message
 
 
-# Geography -> LCS API host (reference lcs-api.md §1.6). The project must be called on its own host.
+# Geography -> LCS API host; the project must be called on its own host:
+# https://learn.microsoft.com/en-us/dynamics365/fin-ops-core/dev-itpro/deployment/deployment-options-geo
 REGIONAL_HOSTS = {
     "global": "https://lcsapi.lcs.dynamics.com",
     "eu": "https://lcsapi.eu.lcs.dynamics.com",

@@ -5,11 +5,12 @@
 
 It knows no service. A service (LCS, Power Platform, ...) plugs in as a **provider**: an object with
 
-``statuses``   a :class:`~.operation.StatusMap` (the service's status words -> neutral state, busy or not);
-``label``      what the operation is called in messages (``"database refresh"``);
-``service``    the service's name in messages (``"LCS"``);
-``follow_up``  the module that follows an operation by id (``"d365fo.dataalm.lcs_operation_info"``);
-``errors``     exception classes a provider call may raise and the engine reports (default ``(MovementError,)``);
+``statuses``       a :class:`~.operation.StatusMap` (the service's status words -> neutral state, busy or not);
+``label``          what the operation is called in messages (``"database refresh"``);
+``service``        the service's name in messages (``"LCS"``);
+``follow_up``      the module that follows an operation by id (``"d365fo.dataalm.lcs_operation_info"``);
+``initial_status`` the status word of an operation the service has just accepted (``"NotStarted"``);
+``no_error_text``  what to say when a failed operation carries no error text;
 ``history()``  the target's operations, newest first, as :class:`~.operation.Operation` objects whose
                ``movement`` is the neutral kind (``"refresh"``) or None for unrelated work;
 ``start()``    the one mutating call; returns the new operation id, or None when the service only
@@ -19,10 +20,18 @@ It knows no service. A service (LCS, Power Platform, ...) plugs in as a **provid
 
 and optionally
 
+``errors``     exception classes a provider call may raise and the engine reports (default ``(MovementError,)``;
+               LCS adds the sign-in error);
+``busy_error`` the EnvironmentBusy subclass to raise when other work occupies the environment;
 ``quota``      a :class:`~.quota.QuotaPolicy` (starts allowed per window; how a refusal is explained);
+               ``start()`` raises a :class:`~.errors.QuotaExceeded` when the service refuses for its quota;
 ``validate()`` a server-side, non-mutating validation that check mode calls instead of ``start()``;
-``observe_only = True``  for operations a person starts elsewhere (an LCS portal restore): the engine
-               finds and follows them and never calls ``start()``.
+``observe_only = True`` with ``start_hint``: for operations a person starts elsewhere (an LCS portal
+               restore), found and followed, never started; ``start_hint`` says where to start one.
+
+A transient error from ``start()`` (its answer was lost) makes the engine look for the operation in
+``history()`` before failing, so nothing is ever started twice. ``tests/unit/plugins/module_utils/
+test_movement_engine.py`` drives every path with a toy provider of a few lines.
 
 Modules call :func:`~.orchestrate.run_movement` with a provider and a :class:`~.orchestrate.Request`.
 Every failure is a :class:`~.errors.MovementError` (``transient``, ``to_dict()``, ``hint``).
