@@ -138,6 +138,7 @@ aadsts:
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.history import fetch_operation, history_operations
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.module import LcsModule
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import wait_argument_spec
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.provider import LcsMovement
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.errors import OperationFailed
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.operation import operation_result
 
@@ -159,7 +160,7 @@ def follow(lm, environment, operation_id):
     if waiting and operation.done and not operation.succeeded:
         raise OperationFailed("operation %s ended with status %s (%s): %s" % (
             operation_id, operation.status, operation.state,
-            operation.error_message or "LCS gave no error text; see the environment history in LCS"), details=result)
+            operation.error_message or LcsMovement.no_error_text), details=result)
     return result
 
 
