@@ -47,6 +47,12 @@ class _DroppingGateway(wsgi.Gateway_10):
             self.req.ensure_headers_sent()
             if hasattr(response, "close"):
                 response.close()
+        if self.env.get(DROP_FLAG):
+            # a body cut short on purpose (the download_cut fault): the client must see the connection end
+            self.req.close_connection = True
+            with contextlib.suppress(OSError):
+                self.req.conn.wfile.flush()
+                self.req.conn.socket.shutdown(socket.SHUT_RDWR)
 
 
 def pick_address(host: str | None, port: int | None) -> tuple[str, int]:

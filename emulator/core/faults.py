@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 HTTP_KINDS = {"throttle", "http_error", "drop_connection", "latency"}
 ENV_KINDS = {"operation_failure", "busy", "quota_exhausted", "database_offline"}
-KINDS = HTTP_KINDS | ENV_KINDS | {"token_lifetime"}
+# applied by the downloads service while a blob's body streams (services/downloads/backend.py)
+BODY_KINDS = {"download_cut", "download_rate"}
+KINDS = HTTP_KINDS | ENV_KINDS | BODY_KINDS | {"token_lifetime"}
 _ALLOWED = {
     "throttle": {"route", "method", "count", "ratio", "retry_after"},
     "http_error": {"route", "method", "count", "ratio", "status"},
@@ -24,6 +26,8 @@ _ALLOWED = {
     "quota_exhausted": {"environment"},
     "database_offline": {"environment"},
     "token_lifetime": {"seconds"},
+    "download_cut": {"route", "count", "after_bytes", "expire_link"},
+    "download_rate": {"route", "count", "bytes_per_second"},
 }
 
 
@@ -90,6 +94,11 @@ def parse_fault(raw: dict, index: int, environment_ids: dict[str, str]) -> Fault
         raise FaultError(f"{path}.seconds: is required (real seconds of added latency)")
     if kind == "token_lifetime" and not (isinstance(spec.get("seconds"), int) and spec["seconds"] > 0):
         raise FaultError(f"{path}.seconds: must be a positive integer (virtual seconds)")
+    if kind == "download_cut" and not (isinstance(spec.get("after_bytes"), int) and spec["after_bytes"] >= 0):
+        raise FaultError(f"{path}.after_bytes: is required (bytes of the body sent before the cut)")
+    if kind == "download_rate" and not (isinstance(spec.get("bytes_per_second"), (int, float))
+                                        and spec["bytes_per_second"] > 0):
+        raise FaultError(f"{path}.bytes_per_second: must be a positive number")
     if kind == "operation_failure":
         spec.setdefault("operation", "any")
         spec.setdefault("rollback", "completed")

@@ -174,6 +174,10 @@ def download_backup(target, fresh_link, session, progress=None, **transfer_optio
     except DiskFullError:
         target.discard_part()
         raise
+    except DownloadError:
+        if transfer.offset == 0:
+            target.discard_part()  # nothing to continue from: leave no empty file behind
+        raise
     record = target.finish(digest, transfer.size)
     seconds = max(time.monotonic() - started, 1e-6)
     transferred = transfer.size - transfer.started_from if not transfer.restarts else transfer.size
