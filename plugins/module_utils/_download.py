@@ -22,7 +22,8 @@ import time
 import traceback
 
 from ._download_progress import human_bytes
-from ._http import RetryPolicy, parse_retry_after, redact
+from ._http import RetryPolicy, parse_retry_after
+from ._redact import redact
 
 try:
     import requests

@@ -30,9 +30,8 @@ DOWNLOAD_ROUTE = "/_downloads/"
 
 def generate(emu, name="big-uat", size=SIZE, seed=7):
     """A generated backup in the asset library; returns its facts with the emulator's SHA-256."""
-    response = requests.post(f"{emu.admin_url}/downloads/generated", json={"name": name, "size_bytes": size,
-                                                                          "seed": seed},
-                             verify=emu.ca_file, timeout=120)
+    body = {"name": name, "size_bytes": size, "seed": seed}
+    response = requests.post(f"{emu.admin_url}/downloads/generated", json=body, verify=emu.ca_file, timeout=120)
     response.raise_for_status()
     return response.json()
 
