@@ -11,8 +11,8 @@ module writes through module_utils/_progress.py::
 
 The module learns where to write from the environment variable ``D365FO_DATAALM_PROGRESS_FILE``, a
 private file in a directory of the controller's own. Only modules that run on the controller
-(``connection: local``, as every module of this collection does) are followed; elsewhere, and in
-check mode when the step is quick anyway, the module simply runs. To give a module live progress, add
+(``connection: local``, as every module of this collection does) are followed; elsewhere, and for
+``async`` tasks, the module simply runs as with the normal action. To give a module live progress, add
 ``plugins/action/<module>.py`` with ``class ActionModule(ProgressAction): pass`` and call
 ``_progress.from_environment().update(...)`` in the module's long loop.
 """
@@ -74,21 +74,24 @@ class ProgressAction(ActionBase):
     """Runs the task's module and prints its progress while it runs."""
 
     _supports_check_mode = True
-    _supports_async = False
+    _supports_async = True  # an async task (async/poll) runs as with the normal action, without live lines
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         module = self._task.resolved_action or self._task.action
-        if getattr(self._connection, "transport", None) != "local":
-            result.update(self._execute_module(module_name=module, task_vars=task_vars))
-            return result
-        interval = max(1, int(task_vars.get(PROGRESS_VAR) or DEFAULT_INTERVAL))
-        directory = tempfile.mkdtemp(prefix="dataalm-progress-")  # private (0700) to this user
-        try:
-            result.update(self._run_followed(module, task_vars, os.path.join(directory, "state.json"), interval))
-        finally:
-            shutil.rmtree(directory, ignore_errors=True)
+        if self._task.async_val or getattr(self._connection, "transport", None) != "local":
+            wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+            result.update(self._execute_module(module_name=module, task_vars=task_vars, wrap_async=wrap_async))
+        else:
+            interval = max(1, int(task_vars.get(PROGRESS_VAR) or DEFAULT_INTERVAL))
+            directory = tempfile.mkdtemp(prefix="dataalm-progress-")  # private (0700) to this user
+            try:
+                result.update(self._run_followed(module, task_vars, os.path.join(directory, "state.json"), interval))
+            finally:
+                shutil.rmtree(directory, ignore_errors=True)
+        if not self._task.async_val:
+            self._remove_tmp_path(self._connection._shell.tmpdir)  # as the normal action does
         return result
 
     def _run_followed(self, module, task_vars, path, interval):

@@ -65,3 +65,23 @@ def test_cleanup_prints_rows_done_and_range_walked_while_it_runs(pg_server, tmp_
         assert scalar(pg_server, database, changed) == total
     finally:
         fodb.drop_database(pg_server.admin_dsn, database)
+
+
+def test_async_tasks_still_run_through_the_progress_action(pg_server, tmp_path):
+    """async/poll (for several long steps at once) keeps working: the module runs wrapped, no live lines."""
+    database = "fo_progress_async"
+    conn_str = new_db(pg_server, database, scale=0)
+    try:
+        fired = sql_task("fo_sql", conn_str, register="r_fired", environment_type="Sandbox",
+                         statements=["SELECT COUNT(*) FROM USERINFO"], transaction=False)
+        fired.update({"async": 120, "poll": 0})
+        waited = {"name": "wait", "ansible.builtin.async_status": {"jid": "{{ r_fired.ansible_job_id }}"},
+                  "register": "r_done", "until": "r_done.finished", "retries": 60, "delay": 1}
+        polled = sql_task("fo_sql", conn_str, register="r_polled", environment_type="Sandbox",
+                          statements=["SELECT COUNT(*) FROM USERINFO"], transaction=False)
+        polled.update({"async": 120, "poll": 1})
+        proc, results = play(tmp_path, [fired, waited, polled])
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        assert results["r_done"]["results"][0]["rows"] == results["r_polled"]["results"][0]["rows"]
+    finally:
+        fodb.drop_database(pg_server.admin_dsn, database)
