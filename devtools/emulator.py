@@ -23,6 +23,9 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_WORLD = REPO / "tests" / "worlds" / "default.yml"
+PP_WORLD = REPO / "tests" / "worlds" / "powerplatform.yml"  # Power Platform + Dataverse (emulator/README.md)
+PP_API_SCOPE = "https://api.powerplatform.com/.default"
+BAP_SCOPE = "https://service.powerapps.com//.default"
 START_TIMEOUT = 600  # the first start on a fresh PostgreSQL server seeds the template databases
 
 
@@ -175,6 +178,35 @@ class EmulatorClient:
             "ca_path": self.ca_file,
             "project_id": self.world["projects"][0]["id"],
         }
+        if chosen.get("secret"):
+            args["client_secret"] = chosen["secret"]
+        return args
+
+    def _app(self, name: str) -> tuple[dict, dict]:
+        for tenant in self.world["tenants"]:
+            for app in tenant.get("apps", []):
+                if app["name"] == name:
+                    return tenant, app
+        raise KeyError(name)
+
+    def app_token(self, app: str = "pp-automation", scope: str = PP_API_SCOPE) -> str:
+        """A client-credentials token of a world app (by name) for ``scope`` (a ``.../.default`` scope)."""
+        tenant, chosen = self._app(app)
+        response = self.http.post(f"{self.base_url}/{tenant['id']}/oauth2/v2.0/token", timeout=30, data={
+            "grant_type": "client_credentials", "client_id": chosen["client_id"],
+            "client_secret": chosen.get("secret") or "", "scope": scope})
+        response.raise_for_status()
+        return response.json()["access_token"]
+
+    def dataverse_url(self, domain: str) -> str:
+        """The organisation URL of a Dataverse environment (its token audience; scope = URL + "/.default")."""
+        return f"{self.base_url}/dataverse/{domain}"
+
+    def pp_module_args(self, app: str = "pp-automation") -> dict:
+        """Options for the d365fo.dataalm pp_* modules against this emulator (a world app by name)."""
+        tenant, chosen = self._app(app)
+        args = {"client_id": chosen["client_id"], "tenant_id": tenant["id"], "authority_url": self.base_url,
+                "pp_api_url": self.base_url, "bap_api_url": self.base_url, "ca_path": self.ca_file}
         if chosen.get("secret"):
             args["client_secret"] = chosen["secret"]
         return args

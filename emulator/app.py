@@ -39,6 +39,8 @@ def _before():
             # the WSGI gateway (server.py) closes the socket without writing a response
             request.environ[DROP_FLAG] = True
             return Response(b"", status=500)
+        elif fault.kind in ("throttle", "http_error") and _service_fault(emu, fault) is not None:
+            return _service_fault(emu, fault)
         elif fault.kind == "throttle":
             response = jsonify({"IsSuccess": False, "OperationActivityId": new_guid(),
                                 "ErrorMessage": "Too many requests. Retry after the interval in retry-after.",
@@ -54,6 +56,20 @@ def _before():
             response.headers["activity-id"] = new_guid()
             return response
     return None
+
+
+def _service_fault(emu, fault):
+    """The fault in the wire format of the service that owns the route, when it defines one."""
+    backend = emu.backends.get(request.blueprint or "")
+    status = 429 if fault.kind == "throttle" else int(fault.spec["status"])
+    body = backend.http_fault_body(status) if backend is not None else None
+    if body is None:
+        return None
+    response = jsonify(body)
+    response.status_code = status
+    if fault.kind == "throttle":
+        response.headers["Retry-After"] = str(int(fault.spec["retry_after"]))
+    return response
 
 
 def _after(response):

@@ -185,6 +185,8 @@ class World:
     tenants: list[Tenant]
     projects: list[Project]
     source: str = ""
+    # the Power Platform part (emulator/services/powerplatform/world.py), None when the file has none
+    power_platform: Any = None
 
     def tenant_by_key(self, key: str) -> Tenant | None:
         key = key.lower()
@@ -197,6 +199,13 @@ class World:
         for project in self.projects:
             for env in project.environments:
                 yield project, env
+
+    def database_owners(self) -> list:
+        """Everything that has an F&O database: LCS environments, then unified Power Platform ones."""
+        owners = [env for _project, env in self.environments()]
+        if self.power_platform is not None:
+            owners += [env for env in self.power_platform.environments if env.database is not None]
+        return owners
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -299,7 +308,8 @@ def load_world(path: str | Path) -> World:
 
 
 def parse_world(raw: Any) -> World:
-    root = _mapping(raw, "", {"clock", "tokens", "lcs", "tenants", "projects"}, {"tenants", "projects"})
+    root = _mapping(raw, "", {"clock", "tokens", "lcs", "tenants", "projects", "power_platform"},
+                    {"tenants", "projects"})
     clock = _mapping(root.get("clock") or {}, "clock", {"start", "speed"})
     start = _datetime(clock["start"], "clock.start") if "start" in clock else None
     speed = _number(clock.get("speed", 1), "clock.speed")
@@ -328,7 +338,11 @@ def parse_world(raw: Any) -> World:
         world.projects.append(_parse_project(item, f"projects[{i}]", world, anchor))
     _unique([str(p.id) for p in world.projects], "projects", "project id")
     _unique([e.id for _project, e in world.environments()], "projects", "environment id")
-    _unique([e.database.name for _project, e in world.environments()], "projects", "database name")
+    if root.get("power_platform") is not None:
+        from .services.powerplatform.world import parse_power_platform
+
+        world.power_platform = parse_power_platform(root["power_platform"], "power_platform", world, anchor)
+    _unique([e.database.name for e in world.database_owners()], "projects", "database name")
     return world
 
 

@@ -6,6 +6,8 @@
   counters, events, tokens, and every environment database recreated from its seeded template).
 - ``emulator_http`` (function): the same server reset WITHOUT recreating databases, for tests that
   only speak HTTP (faster). Tests that read or write databases use ``emulator``.
+- ``pp_emulator_server`` (session), ``pp_emulator`` / ``pp_emulator_db`` (function): the same for the
+  Power Platform world (tests/worlds/powerplatform.yml); ``pp_emulator_db`` also recreates databases.
 - ``start_emulator`` (function): factory for an extra emulator with another world file; stopped after
   the test. ``start_emulator(world_path, databases=True, speed=None) -> EmulatorClient``.
 
@@ -19,7 +21,7 @@ import sys
 import pytest
 
 from devtools.collection import ensure_collection_tree
-from devtools.emulator import DEFAULT_WORLD, EmulatorClient, EmulatorProcess
+from devtools.emulator import DEFAULT_WORLD, PP_WORLD, EmulatorClient, EmulatorProcess
 from devtools.pgserver import PgServer
 
 sys.path.insert(0, str(ensure_collection_tree()))
@@ -52,6 +54,27 @@ def emulator(emulator_server) -> EmulatorClient:
 def emulator_http(emulator_server) -> EmulatorClient:
     client = emulator_server.client()
     client.reset(databases=False)
+    return client
+
+
+@pytest.fixture(scope="session")
+def pp_emulator_server(pg_server):
+    process = EmulatorProcess(PP_WORLD, pg_admin_dsn=pg_server.admin_dsn).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def pp_emulator(pp_emulator_server) -> EmulatorClient:
+    client = pp_emulator_server.client()
+    client.reset(databases=False)
+    return client
+
+
+@pytest.fixture
+def pp_emulator_db(pp_emulator_server) -> EmulatorClient:
+    client = pp_emulator_server.client()
+    client.reset(databases=True)
     return client
 
 

@@ -44,6 +44,7 @@ def clock():
             emu.clock.advance(float(body["advance_seconds"]))
     except (TypeError, ValueError) as exc:
         return _bad(f"clock: {exc}")
+    emu.clock_changed()
     # database work that the jump made due is done before answering, so tests are deterministic
     emu.tick(blocking=True)
     return jsonify({"now": emu.now().isoformat(), "speed": emu.clock.speed})

@@ -39,6 +39,9 @@ class Backend:
     def tick(self) -> None:
         """Carry out work that virtual time has made due (under the database-work lock, not core.lock)."""
 
+    def clock_changed(self) -> None:
+        """The virtual clock jumped or changed speed (admin API); called outside ``core.lock``."""
+
     def environment_keys(self) -> dict[str, str]:
         """Names and ids (lower case) by which faults may name this service's environments -> their id."""
         return {}
@@ -49,6 +52,11 @@ class Backend:
     def holds_database(self, environment_id: str) -> bool:
         """True while an operation of this service keeps the environment's database closed."""
         return False
+
+    def http_fault_body(self, status: int) -> dict | None:
+        """The body of an injected ``throttle`` (429) or ``http_error`` fault on this service's routes, in
+        its own error format; None keeps the default (LCS-style) body."""
+        return None
 
     def counters(self) -> dict:
         """This service's entries in ``GET /_emulator/counters``."""

@@ -59,11 +59,16 @@ class Emulator:
         finally:
             self._db_work_lock.release()
 
+    def clock_changed(self) -> None:
+        for backend in self.backends.values():
+            backend.clock_changed()
+
     # -- faults -------------------------------------------------------------------------------------------
     def environment_keys(self) -> dict[str, str]:
         keys = {}
         for backend in self.backends.values():
-            keys.update(backend.environment_keys())
+            for key, env_id in backend.environment_keys().items():
+                keys.setdefault(key, env_id)  # a name two services use stays the first one's (LCS)
         return keys
 
     def set_faults(self, raw_faults: list, replace: bool = True) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ...core import Backend
 from ...world import Environment, World
+from . import history
 
 _TEMPLATE_VERSION = "1"
 
@@ -46,6 +47,8 @@ class DatabaseManager:
     @staticmethod
     def template_name(env: Environment) -> str:
         key = f"{_TEMPLATE_VERSION}|{env.database.scale}|{env.database.seed}|{env.name}|{env.type}"
+        if getattr(env, "history", False):
+            key += "|history"  # the row-history triggers are part of the template (history.sql)
         return "emu_tpl_" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def odbc_connection_string(self, env: Environment) -> str:
@@ -57,7 +60,7 @@ class DatabaseManager:
         import psycopg
 
         with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
-            for _project, env in self.world.environments():
+            for env in self.world.database_owners():
                 template = self.template_name(env)
                 conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (template,))
                 try:
@@ -66,14 +69,26 @@ class DatabaseManager:
                         self.fodb.create_environment_database(
                             self.admin_dsn, template, scale=env.database.scale, seed=env.database.seed,
                             environment_name=env.name, production_like=env.type == "Production")
+                        if getattr(env, "history", False):
+                            with self.connect(template) as template_conn:
+                                history.install(template_conn)
                 finally:
                     conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (template,))
         self.reset()
 
     def reset(self) -> None:
         with self._lock:
-            for _project, env in self.world.environments():
+            for env in self.world.database_owners():
                 self._copy_template(env)
+
+    def connect(self, dbname: str):
+        """A psycopg connection (autocommit) to one of the server's databases."""
+        import psycopg
+
+        return psycopg.connect(self.fodb.database_dsn(self.admin_dsn, dbname), autocommit=True)
+
+    def history_owners(self) -> list:
+        return [env for env in self.world.database_owners() if getattr(env, "history", False)]
 
     def _copy_template(self, env: Environment) -> None:
         import psycopg
@@ -90,7 +105,7 @@ class DatabaseManager:
 
     def drop_all(self) -> None:
         with self._lock:
-            for _project, env in self.world.environments():
+            for env in self.world.database_owners():
                 self.fodb.drop_database(self.admin_dsn, self.database_name(env))
 
     # -- effects of LCS operations -------------------------------------------------------------------
@@ -156,15 +171,17 @@ class DatabasesBackend(Backend):
     def enabled(self) -> bool:
         return self.manager is not None
 
-    def _environment(self, env_id: str) -> Environment:
-        return next(env for _project, env in self.world.environments() if env.id == env_id)
+    def _environment(self, env_id: str) -> Environment | None:
+        return next((env for env in self.world.database_owners() if env.id == env_id), None)
 
     def after_reset(self, databases: bool) -> None:
         if self.manager is None:
             return
         if databases:
             self.manager.reset()
+            self.clock_changed()
             return
+        self.clock_changed()
         # no operation or fault holds a database any more: reopen the ones they closed
         for env_id, allowed in list(self.manager.allowed.items()):
             if not allowed:
@@ -176,9 +193,10 @@ class DatabasesBackend(Backend):
         before = {f.spec["environment"] for f in previous if f.kind == "database_offline"}
         after = {f.spec["environment"] for f in current if f.kind == "database_offline"}
         for env_id in after - before:
-            self.set_allowed(self._environment(env_id), False, reason="fault database_offline")
+            if self._environment(env_id) is not None:
+                self.set_allowed(self._environment(env_id), False, reason="fault database_offline")
         for env_id in before - after:
-            if not self.emulator.holds_database(env_id):
+            if self._environment(env_id) is not None and not self.emulator.holds_database(env_id):
                 self.set_allowed(self._environment(env_id), True, reason="fault database_offline cleared")
 
     def set_allowed(self, env: Environment, allowed: bool, reason: str) -> None:
@@ -199,6 +217,21 @@ class DatabasesBackend(Backend):
             return
         self.manager.export(env, destination, backup_name)
         self.record("database_exported", env.name, backup_name=backup_name)
+
+    def clock_changed(self) -> None:
+        """Re-anchor the virtual clock inside every database that records row history."""
+        if self.manager is None:
+            return
+        for env in self.manager.history_owners():
+            with self.manager.connect(self.manager.database_name(env)) as conn:
+                history.set_clock(conn, self.now(), self.core.clock.speed)
+
+    def rows_as_of(self, env, instant, tables: list[str] | None = None) -> dict[str, list[dict]]:
+        """The rows of an environment's database as they were at ``instant`` (unified environments)."""
+        if self.manager is None or not getattr(env, "history", False):
+            raise ValueError(f"environment {env.name} keeps no row history")
+        with self.manager.connect(self.manager.database_name(env)) as conn:
+            return history.rows_as_of(conn, instant, tables)
 
     def describe(self, env: Environment) -> dict:
         """The /state fields of one environment's database (None without databases)."""

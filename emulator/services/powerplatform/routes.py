@@ -1,0 +1,243 @@
+"""Power Platform API (``/environmentmanagement``, ``/dynamics``) and the BAP admin routes
+(``/providers/Microsoft.BusinessAppPlatform``). Each route: api-version, token and rights, rate limit,
+then one backend call and its serialisation. Rules live in backend.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import urllib.parse
+
+from flask import Blueprint, g, jsonify, request
+
+from ...routing import current_emulator
+from .backend import (
+    API_VERSIONS,
+    BAP_API_VERSIONS,
+    BAP_AUDIENCES,
+    PP_API_AUDIENCES,
+    PpError,
+    _token,
+    field_error,
+    parse_continuation,
+)
+
+blueprint = Blueprint("powerplatform", __name__)
+BAP = "/providers/Microsoft.BusinessAppPlatform"
+
+
+def pp():
+    return current_emulator().backend("powerplatform")
+
+
+def _base() -> str:
+    return request.host_url.rstrip("/")
+
+
+def _json(body, status: int = 200, headers: dict | None = None):
+    response = jsonify(body)
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _error(exc: PpError):
+    return _json(exc.body(), exc.status, exc.headers)
+
+
+def _check_api_version(accepted: tuple[str, ...]) -> None:
+    version = request.args.get("api-version", "")
+    if not version:
+        raise PpError(400, "MissingApiVersionParameter",
+                      f"The api-version query parameter (?api-version=) is required. Supported: "
+                      f"{', '.join(accepted)}.")
+    if version not in accepted:
+        raise PpError(400, "UnsupportedApiVersion",
+                      f"The api-version '{version}' is not supported. Supported: {', '.join(accepted)}.")
+
+
+def api(surface: str, contributor: bool = False, environment_scoped: bool = False):
+    """api-version, bearer token for the surface ("pp" or "bap"), tenant-level rights, rate limit; with
+    ``environment_scoped`` also the application user in ``environmentId``. Sets ``g.caller``/``g.env``."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(**kwargs):
+            emu = current_emulator()
+            try:
+                _check_api_version(API_VERSIONS if surface == "pp" else BAP_API_VERSIONS)
+                scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+                with emu.lock:
+                    g.caller = pp().caller(token.strip() if scheme.lower() == "bearer" else "",
+                                           PP_API_AUDIENCES if surface == "pp" else BAP_AUDIENCES,
+                                           "Power Platform API" if surface == "pp" else "BAP admin API")
+                    pp().require_admin(g.caller, contributor and surface == "pp")
+                    retry_after = pp().rate_limit(g.caller)
+                    if retry_after is not None:
+                        raise PpError(429, "TooManyRequests", f"Rate limit exceeded. Retry after {retry_after} "
+                                                              "seconds.", headers={"Retry-After": str(retry_after)})
+                    g.env = None
+                    if "environmentId" in kwargs:
+                        g.env = pp().environment(kwargs["environmentId"])
+                        if environment_scoped:
+                            pp().require_environment_access(g.caller, g.env)
+                    return view(**kwargs)
+            except PpError as exc:
+                return _error(exc)
+
+        return wrapper
+
+    return decorate
+
+
+def _page(items: list, offset: int, size: int) -> tuple[list, str | None]:
+    page = items[offset:offset + size]
+    return page, _token(offset + size) if offset + size < len(items) else None
+
+
+def _positive(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise field_error(400, "InvalidParameter", name, f"{name} must be a positive integer.")
+    return int(raw)
+
+
+# -- environments ----------------------------------------------------------------------------------------
+
+@blueprint.get("/environmentmanagement/environments")
+@api("pp")
+def environments():
+    skip = _positive("$skip", 0) if request.args.get("$skip") not in (None, "", "0") else 0
+    top = _positive("$top", pp().pp.environments_page_size)
+    envs = pp().environments
+    page = [pp().environment_body(env, _base()) for env in envs[skip:skip + top]]
+    select = [s.strip() for s in request.args.get("$select", "").split(",") if s.strip()]
+    if select:
+        page = [{k: v for k, v in body.items() if k in select} for body in page]
+    body = {"value": page}
+    if skip + top < len(envs):
+        query = urllib.parse.urlencode({"api-version": request.args["api-version"], "$skip": skip + top,
+                                        "$top": top})
+        # the SDK reads "@odata.nextlink"; Microsoft's OData services write "@odata.nextLink": both are sent
+        body["@odata.nextlink"] = body["@odata.nextLink"] = f"{_base()}/environmentmanagement/environments?{query}"
+    return _json(body)
+
+
+@blueprint.get("/environmentmanagement/environments/<environmentId>")
+@api("pp")
+def environment(environmentId):
+    return _json(pp().environment_body(g.env, _base()))
+
+
+# -- backups ---------------------------------------------------------------------------------------------
+
+@blueprint.get("/environmentmanagement/environments/<environmentId>/backups")
+@api("pp", environment_scoped=True)
+def backups(environmentId):
+    offset = parse_continuation(request.args.get("continuationToken"))
+    page, token = _page(pp().live_backups(g.env), offset, pp().pp.backups_page_size)
+    return _json({"collection": [pp().backup_body(b) for b in page], "continuationToken": token})
+
+
+@blueprint.post("/environmentmanagement/environments/<environmentId>/backups")
+@api("pp", contributor=True, environment_scoped=True)
+def create_backup(environmentId):
+    current_emulator().core.count_mutating(g.env.name)
+    body = request.get_json(silent=True)
+    label = body.get("label") if isinstance(body, dict) else None
+    backup = pp().create_backup(g.env, label, g.caller)
+    return _json(pp().backup_body(backup), 201)
+
+
+@blueprint.delete("/environmentmanagement/environments/<environmentId>/backups/<backupId>")
+@api("pp", contributor=True, environment_scoped=True)
+def delete_backup(environmentId, backupId):
+    current_emulator().core.count_mutating(g.env.name)
+    pp().delete_backup(g.env, backupId)
+    return "", 204
+
+
+# -- operations ------------------------------------------------------------------------------------------
+
+@blueprint.get("/environmentmanagement/environments/<environmentId>/operations")
+@api("pp", environment_scoped=True)
+def environment_operations(environmentId):
+    offset = parse_continuation(request.args.get("continuationToken"))
+    limit = _positive("limit", pp().pp.operations_page_size)
+    page, token = _page(pp().environment_operations(g.env), offset, limit)
+    return _json({"collection": [pp().operation_body(op, _base()) for op in page], "continuationToken": token})
+
+
+@blueprint.get("/environmentmanagement/environments/<environmentId>/operations/<operationId>")
+@api("pp", environment_scoped=True)
+def environment_operation(environmentId, operationId):
+    return _json(pp().operation_body(pp().operation(operationId, g.env), _base()))
+
+
+@blueprint.get("/environmentmanagement/operations/<operationId>")
+@api("pp")
+def operation(operationId):
+    return _json(pp().operation_body(pp().operation(operationId), _base()))
+
+
+# -- F&O in Power Platform (errors: FinOpsErrorResponse {"error": {code, message}}) ----------------------
+
+@blueprint.get("/dynamics/environments/<environmentId>/finopsproperties")
+@api("pp", environment_scoped=True)
+def finops_properties(environmentId):
+    return _json(pp().finops_properties(g.env))
+
+
+@blueprint.get("/dynamics/environments/<environmentId>/finopsversions")
+@api("pp", environment_scoped=True)
+def finops_versions(environmentId):
+    return _json(pp().finops_versions(g.env))
+
+
+# -- BAP admin: environments and runtime state (admin mode, background operations) ----------------------
+
+@blueprint.get(f"{BAP}/scopes/admin/environments")
+@api("bap")
+def bap_environments():
+    return _json({"value": [pp().bap_environment(env, _base()) for env in pp().environments]})
+
+
+@blueprint.get(f"{BAP}/scopes/admin/environments/<environmentId>")
+@api("bap")
+def bap_environment(environmentId):
+    return _json(pp().bap_environment(g.env, _base()))
+
+
+_RUNTIME = {"AdminMode": True, "Enabled": False}
+_BACKGROUND = {"Enabled": True, "Disabled": False}
+
+
+def _state_id(states: dict, name: str, allowed: dict):
+    """``properties.states.<name>.id``: None when absent; PpError when not one of ``allowed``."""
+    value = states.get(name)
+    if value is None:
+        return None
+    state_id = value.get("id") if isinstance(value, dict) else None
+    if state_id not in allowed:
+        raise PpError(400, "InvalidRequestContent",
+                      f"properties.states.{name}.id must be one of {', '.join(allowed)}.")
+    return allowed[state_id]
+
+
+@blueprint.patch(f"{BAP}/scopes/admin/environments/<environmentId>")
+@api("bap")
+def bap_set_runtime_state(environmentId):
+    current_emulator().core.count_mutating(g.env.name)
+    body = request.get_json(silent=True)
+    states = ((body or {}).get("properties") or {}).get("states") if isinstance(body, dict) else None
+    if not isinstance(states, dict) or not ({"runtime", "backgroundOperations"} & set(states)):
+        raise PpError(400, "InvalidRequestContent",
+                      'The body must be {"properties": {"states": {"runtime": {"id": "AdminMode"|"Enabled"}, '
+                      '"backgroundOperations": {"id": "Enabled"|"Disabled"}}}} (either state, or both).')
+    admin_mode = _state_id(states, "runtime", _RUNTIME)
+    background = _state_id(states, "backgroundOperations", _BACKGROUND)
+    pp().set_runtime_state(g.env, admin_mode, background)
+    return _json(pp().bap_environment(g.env, _base()))
