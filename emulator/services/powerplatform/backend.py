@@ -20,6 +20,8 @@ from .world import PowerPlatformWorld, PpEnvironment
 PP_API_APP_ID = "8578e004-a5c6-46e7-913e-12f58912df43"
 PP_API_AUDIENCES = {"https://api.powerplatform.com", PP_API_APP_ID}
 BAP_AUDIENCES = {"https://service.powerapps.com", "https://gov.service.powerapps.us", "https://high.service.powerapps.us"}
+PP_API_SCOPE = "https://api.powerplatform.com/.default"
+BAP_SCOPE = "https://service.powerapps.com/.default"
 API_VERSIONS = ("2024-10-01", "2022-03-01-preview")
 BAP_API_VERSIONS = ("2019-05-01", "2020-10-01", "2021-04-01", "2023-06-01", "2024-05-01")
 STAGES = ("Validate", "Prepare", "Run", "Finalize")
@@ -185,18 +187,17 @@ class PowerPlatformBackend(Backend):
         return keys
 
     # -- who is calling ---------------------------------------------------------------------------------------
-    def caller(self, token: str, audiences: set[str], api: str) -> Caller:
-        """The caller of a bearer token meant for ``audiences``; PpError 401 otherwise."""
+    def caller(self, token: str, audiences: set[str], api: str, scope: str) -> Caller:
+        """The caller of a bearer token meant for ``audiences`` (``scope`` is named in the 401)."""
         claims = self.emulator.backend("entra").decode(token) if token else None
         if claims is None or claims.get("exp", 0) <= self.now().timestamp():
             raise PpError(401, "InvalidAuthenticationToken", "The access token is missing, malformed or expired.",
                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         audience = normalize_audience(str(claims.get("aud", "")))
         if audience not in audiences:
-            wanted = sorted(a for a in audiences if a.startswith("https://"))[0]
             raise PpError(401, "InvalidAudience",
                           f"The access token was issued for '{claims.get('aud')}', not for the {api}. Request a "
-                          f"token for the scope {wanted}/.default.",
+                          f"token for the scope {scope}.",
                           headers={"WWW-Authenticate": 'Bearer error="invalid_token", '
                                                        'error_description="The audience is invalid"'})
         if self.pp is None or claims.get("tid") != self.pp.tenant:
@@ -229,9 +230,11 @@ class PowerPlatformBackend(Backend):
 
     def require_environment_access(self, caller: Caller, env: PpEnvironment) -> None:
         """Environment-level rights: an application user with System Administrator in the environment."""
-        if caller.username is not None:
-            return  # a Power Platform administrator is System Administrator everywhere
-        if env.dataverse is None or caller.app_id not in env.dataverse.application_users:
+        if caller.username is not None or env.dataverse is None:
+            # a Power Platform administrator is System Administrator everywhere; without Dataverse there is
+            # no application user to have, and the call itself says what the environment lacks
+            return
+        if caller.app_id not in env.dataverse.application_users:
             raise PpError(403, "NoApplicationUser",
                           f"The application {caller.app_id} has no application user with the System Administrator "
                           f"role in environment {env.name} ({env.id}). Add one in the Power Platform admin center: "

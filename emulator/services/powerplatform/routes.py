@@ -15,7 +15,9 @@ from .backend import (
     API_VERSIONS,
     BAP_API_VERSIONS,
     BAP_AUDIENCES,
+    BAP_SCOPE,
     PP_API_AUDIENCES,
+    PP_API_SCOPE,
     PpError,
     _token,
     field_error,
@@ -23,6 +25,8 @@ from .backend import (
 )
 
 blueprint = Blueprint("powerplatform", __name__)
+_PP = (PP_API_AUDIENCES, "Power Platform API", PP_API_SCOPE)
+_BAP = (BAP_AUDIENCES, "BAP admin API", BAP_SCOPE)
 BAP = "/providers/Microsoft.BusinessAppPlatform"
 
 
@@ -70,8 +74,7 @@ def api(surface: str, contributor: bool = False, environment_scoped: bool = Fals
                 scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
                 with emu.lock:
                     g.caller = pp().caller(token.strip() if scheme.lower() == "bearer" else "",
-                                           PP_API_AUDIENCES if surface == "pp" else BAP_AUDIENCES,
-                                           "Power Platform API" if surface == "pp" else "BAP admin API")
+                                           *(_PP if surface == "pp" else _BAP))
                     pp().require_admin(g.caller, contributor and surface == "pp")
                     retry_after = pp().rate_limit(g.caller)
                     if retry_after is not None:
