@@ -453,6 +453,7 @@ class PowerPlatformBackend(Backend):
                 "fin_ops": env.fin_ops.kind if env.fin_ops else None,
                 "admin_mode": self.admin_mode[env.id], "background_operations": self.background_operations[env.id],
                 "retention_days": env.retention_days,
+                **(self.emulator.backend("databases").describe(env) if env.database is not None else {}),
                 "backups": [{**self.backup_body(b), "restorableAfter": iso(b.restorable_after)}
                             for b in self.live_backups(env)],
             } for env in self.environments],
