@@ -47,7 +47,7 @@ class DatabaseManager:
     @staticmethod
     def template_name(env: Environment) -> str:
         key = f"{_TEMPLATE_VERSION}|{env.database.scale}|{env.database.seed}|{env.name}|{env.type}"
-        if getattr(env, "history", False):
+        if getattr(env, "row_history", False):
             key += "|history"  # the row-history triggers are part of the template (history.sql)
         return "emu_tpl_" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
@@ -69,7 +69,7 @@ class DatabaseManager:
                         self.fodb.create_environment_database(
                             self.admin_dsn, template, scale=env.database.scale, seed=env.database.seed,
                             environment_name=env.name, production_like=env.type == "Production")
-                        if getattr(env, "history", False):
+                        if getattr(env, "row_history", False):
                             with self.connect(template) as template_conn:
                                 history.install(template_conn)
                 finally:
@@ -88,7 +88,7 @@ class DatabaseManager:
         return psycopg.connect(self.fodb.database_dsn(self.admin_dsn, dbname), autocommit=True)
 
     def history_owners(self) -> list:
-        return [env for env in self.world.database_owners() if getattr(env, "history", False)]
+        return [env for env in self.world.database_owners() if getattr(env, "row_history", False)]
 
     def _copy_template(self, env: Environment) -> None:
         import psycopg
@@ -228,7 +228,7 @@ class DatabasesBackend(Backend):
 
     def rows_as_of(self, env, instant, tables: list[str] | None = None) -> dict[str, list[dict]]:
         """The rows of an environment's database as they were at ``instant`` (unified environments)."""
-        if self.manager is None or not getattr(env, "history", False):
+        if self.manager is None or not getattr(env, "row_history", False):
             raise ValueError(f"environment {env.name} keeps no row history")
         with self.manager.connect(self.manager.database_name(env)) as conn:
             return history.rows_as_of(conn, instant, tables)

@@ -28,7 +28,7 @@ def rows_as_of(environment):
     if instant is None:
         return jsonify({"error": "as_of: must be an ISO 8601 instant with a zone, e.g. 2026-03-02T08:00:00Z"}), 400
     env = next((e for e in emu.world.database_owners()
-                if environment.lower() in (e.id, e.name.lower()) and getattr(e, "history", False)), None)
+                if environment.lower() in (e.id, e.name.lower()) and getattr(e, "row_history", False)), None)
     if env is None:
         return jsonify({"error": f"environment: {environment} is no unified environment with a database"}), 404
     tables = request.args.getlist("table") or None

@@ -102,7 +102,7 @@ class PpEnvironment:
     operations: list[PpHistoryOperation]
     durations: PpDurations
     database: Database | None = None  # the F&O database of a unified environment (PostgreSQL)
-    history: bool = True  # its database records row history (data through time)
+    row_history: bool = True  # its database records row history (data through time)
 
     @property
     def unified(self) -> bool:
