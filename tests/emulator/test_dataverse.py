@@ -45,6 +45,25 @@ def test_tokens_must_be_for_this_organisation(pp_emulator):
     assert Dataverse(pp_emulator, "fabrikam-uat", token=pp_api).call("GET", "WhoAmI").status_code == 401
 
 
+def test_entra_issues_tokens_only_for_organisations_that_exist(pp_emulator):
+    response = pp_emulator.http.post(
+        f"{pp_emulator.base_url}/contoso.example/oauth2/v2.0/token", timeout=30,
+        data={"grant_type": "client_credentials", "client_id": "7a0d4c5e-9f63-4b10-a4c8-3b2f5e6d7c8a",
+              "client_secret": "pp-app-secret", "scope": f"{pp_emulator.dataverse_url('nowhere')}/.default"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_resource" and response.json()["error_codes"] == [500011]
+    claims = _claims(pp_emulator.app_token(scope=f"{pp_emulator.dataverse_url('fabrikam-uat')}/.default"))
+    assert claims["aud"] == pp_emulator.dataverse_url("fabrikam-uat") and "upn" not in claims
+
+
+def _claims(token: str) -> dict:
+    import base64
+    import json
+
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
 def test_an_application_without_application_user_is_refused_in_that_environment(pp_emulator):
     denied = Dataverse(pp_emulator, "fabrikam-uat", app="pp-partial").call("GET", "WhoAmI")
     assert denied.status_code == 403

@@ -399,3 +399,15 @@ def test_requests_per_minute_limit(start_emulator, tmp_path):
     assert Pp(emulator, app="pp-no-contributor").call("GET", ENVS).status_code == 200
     emulator.advance(61)
     assert pp.call("GET", ENVS).status_code == 200
+
+
+def test_entra_issues_power_platform_and_bap_tokens(pp_emulator):
+    from .test_dataverse import _claims
+
+    assert _claims(pp_emulator.app_token())["aud"] == "https://api.powerplatform.com"
+    assert _claims(pp_emulator.app_token(scope=BAP_SCOPE))["aud"].rstrip("/") == "https://service.powerapps.com"
+    v1 = pp_emulator.http.post(
+        f"{pp_emulator.base_url}/contoso.example/oauth2/token", timeout=30,
+        data={"grant_type": "client_credentials", "client_id": "7a0d4c5e-9f63-4b10-a4c8-3b2f5e6d7c8a",
+              "client_secret": "pp-app-secret", "resource": "https://api.powerplatform.com"}).json()
+    assert Pp(pp_emulator, token=v1["access_token"]).call("GET", ENVS).status_code == 200

@@ -90,6 +90,9 @@ class DataverseBackend(Backend):
             raise DataverseError(404, "0x80072560", f"No organisation '{domain}' in this world.")
         return env
 
+    def has_organisation(self, domain: str) -> bool:
+        return any(e.dataverse.domain == domain.lower() for e in self.environments)
+
     def store(self, env: PpEnvironment) -> DataverseStore:
         return self.stores[env.dataverse.domain]
 

@@ -355,7 +355,23 @@ class EntraBackend(Backend):
                              f"The app requested an unsupported grant type '{grant}'.")
         if grant == "client_credentials":
             kwargs["lcs_audiences"] = self.lcs_audiences()
+        self._check_organisation(form, v2=v2)
         return getattr(self.tokens, self._GRANTS[grant])(tenant, form, **kwargs)
+
+    def _check_organisation(self, form, *, v2: bool) -> None:
+        """A token for a Dataverse organisation URL the world does not have: AADSTS500011, as Entra
+        answers for a resource that is not in the tenant."""
+        requested = (form.get("scope") or "") if v2 else (form.get("resource") or "")
+        dataverse = self.emulator.backends.get("dataverse")
+        for item in requested.split():
+            resource = item.rpartition("/")[0] if v2 else item
+            domain = resource.rstrip("/").partition("/dataverse/")[2]
+            if domain and dataverse is not None and not dataverse.has_organisation(domain):
+                raise EntraError(400, "invalid_resource", 500011,
+                                 f"The resource principal named {resource} was not found in the tenant. This can "
+                                 "happen if the application has not been installed by the administrator of the "
+                                 "tenant or consented to by any user in the tenant. You might have sent your "
+                                 "authentication request to the wrong tenant.")
 
 
 BACKEND = EntraBackend
