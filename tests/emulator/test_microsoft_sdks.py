@@ -92,6 +92,12 @@ def test_environments_and_finops_properties_through_the_sdk(pp_emulator):
             assert isinstance(props.deployment_type, FinOpsDeploymentCategory), env.display_name
             assert props.deployment_type is not FinOpsDeploymentCategory.Unknown
             assert props.max_a_o_s_count is not None and props.last_observed_a_o_s_count is not None
+        capacity_builder = pp.licensing.tenant_capacity
+        capacity = await capacity_builder.get(_config(capacity_builder))
+        assert capacity.license_model_type is not None and capacity.capacity_summary.status is not None
+        for item in capacity.tenant_capacities:
+            assert item.capacity_type is not None and item.capacity_units is not None and item.status is not None
+            assert item.total_capacity - item.consumption.actual == 37.5 * 1024
         versions_builder = pp.dynamics.environments.by_environment_id(FABRIKAM_UAT).finopsversions
         versions = await versions_builder.get(_config(versions_builder))
         assert [v.version for v in versions.available_versions] == ["10.0.45.3", "10.0.46.1"]

@@ -411,3 +411,11 @@ def test_entra_issues_power_platform_and_bap_tokens(pp_emulator):
         data={"grant_type": "client_credentials", "client_id": "7a0d4c5e-9f63-4b10-a4c8-3b2f5e6d7c8a",
               "client_secret": "pp-app-secret", "resource": "https://api.powerplatform.com"}).json()
     assert Pp(pp_emulator, token=v1["access_token"]).call("GET", ENVS).status_code == 200
+
+
+def test_tenant_capacity_reports_the_free_dataverse_capacity(pp_emulator):
+    body = Pp(pp_emulator).ok("GET", "/licensing/tenantCapacity")
+    database = next(c for c in body["tenantCapacities"] if c["capacityType"] == "Database")
+    assert database["capacityUnits"] == "MB" and database["status"] == "Available"
+    assert database["totalCapacity"] - database["consumption"]["actual"] == 37.5 * 1024
+    assert body["licenseModelType"] == "StorageDriven" and body["capacitySummary"]["status"] == "Available"

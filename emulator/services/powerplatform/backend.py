@@ -398,6 +398,29 @@ class PowerPlatformBackend(Backend):
         return {"availableVersions": [dict(v) for v in self.pp.finops_versions
                                       if v["version"] > env.fin_ops.version]}
 
+    # -- capacity ----------------------------------------------------------------------------------------------
+    def tenant_capacity(self) -> dict:
+        """A TenantCapacityDetailsModel: Dataverse database capacity, with ``free_capacity_gb`` left.
+        Restore, copy and create need at least 1 GB free (power-platform.md §1.5)."""
+        total_mb = 100 * 1024.0
+        free_mb = self.pp.free_capacity_gb * 1024.0
+        used_mb = max(total_mb - free_mb, 0.0)
+        status = "Available" if free_mb >= 1024 else "NotAvailable"
+        stamp = iso(self.now())
+        return {
+            "tenantId": self.pp.tenant, "licenseModelType": "StorageDriven",
+            "tenantCapacities": [{
+                "capacityType": "Database", "capacityUnits": "MB", "totalCapacity": max(total_mb, free_mb),
+                "maxCapacity": max(total_mb, free_mb), "status": status, "overflowCapacity": [],
+                "capacityEntitlements": [],
+                "consumption": {"actual": used_mb, "rated": used_mb, "actualUpdatedOn": stamp,
+                                "ratedUpdatedOn": stamp},
+            }],
+            "capacitySummary": {"status": status, "statusMessage": f"{self.pp.free_capacity_gb:g} GB of Dataverse "
+                                                                   "database capacity free.",
+                                "finOpsStatus": "Available", "finOpsStatusMessage": None},
+        }
+
     # -- BAP runtime state -------------------------------------------------------------------------------------
     def set_runtime_state(self, env: PpEnvironment, admin_mode: bool | None, background: bool | None) -> None:
         changes = {}

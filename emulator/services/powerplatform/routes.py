@@ -200,6 +200,12 @@ def finops_versions(environmentId):
     return _json(pp().finops_versions(g.env))
 
 
+@blueprint.get("/licensing/tenantCapacity")
+@api("pp")
+def tenant_capacity():
+    return _json(pp().tenant_capacity())
+
+
 # -- BAP admin: environments and runtime state (admin mode, background operations) ----------------------
 
 @blueprint.get(f"{BAP}/scopes/admin/environments")
