@@ -132,3 +132,14 @@ def test_dataverse_rows_as_of_an_instant(pp_emulator):
 def test_as_of_admin_routes_refuse_bad_requests(pp_emulator, path, params, status):
     response = pp_emulator.http.get(f"{pp_emulator.admin_url}/{path}", params=params, timeout=30)
     assert response.status_code == status
+
+
+def test_a_reset_without_databases_starts_a_new_history_from_the_data_as_it_is(pp_emulator_db):
+    emulator = pp_emulator_db
+    odbc = _environment(emulator, UAT)["odbc_connection_string"]
+    with psycopg.connect(_libpq(odbc), autocommit=True) as conn:
+        emulator.advance(60)
+        _write_before(conn)
+        emulator.reset(databases=False)  # the clock starts again; the rows written stay
+        now = _dump(conn)
+    assert _as_of(emulator, f"databases/{UAT}", emulator.state()["clock"]["now"]) == now

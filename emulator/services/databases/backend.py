@@ -179,8 +179,11 @@ class DatabasesBackend(Backend):
             return
         if databases:
             self.manager.reset()
-            self.clock_changed()
-            return
+        else:
+            # the data stays, the clock starts again: a new timeline begins with the data as it is
+            for env in self.manager.history_owners():
+                with self.manager.connect(self.manager.database_name(env)) as conn:
+                    history.forget(conn)
         self.clock_changed()
         # no operation or fault holds a database any more: reopen the ones they closed
         for env_id, allowed in list(self.manager.allowed.items()):

@@ -59,6 +59,11 @@ def rows_as_of(conn, instant: dt.datetime, only: list[str] | None = None) -> dic
     return result
 
 
+def forget(conn) -> None:
+    """Drop the recorded history (the emulator was reset without recreating its databases)."""
+    conn.execute("TRUNCATE dataalm_row_history")
+
+
 def rewind(conn, instant: dt.datetime) -> int:
     """Undo, in this database, every change after ``instant``; returns the number of changes undone."""
     return conn.execute("SELECT dataalm_rewind(%s)", (instant,)).fetchone()[0]
