@@ -419,3 +419,29 @@ def test_tenant_capacity_reports_the_free_dataverse_capacity(pp_emulator):
     assert database["capacityUnits"] == "MB" and database["status"] == "Available"
     assert database["totalCapacity"] - database["consumption"]["actual"] == 37.5 * 1024
     assert body["licenseModelType"] == "StorageDriven" and body["capacitySummary"]["status"] == "Available"
+
+
+def test_an_operation_on_the_clock_goes_queued_in_progress_succeeded(pp_emulator):
+    started = pp_emulator.http.post(f"{pp_emulator.admin_url}/powerplatform/operations", timeout=30,
+                                    json={"environment": "Fabrikam UAT", "name": "Copy", "run_seconds": 600})
+    assert started.status_code == 201, started.text
+    op_id = started.json()["operationId"]
+    pp = Pp(pp_emulator)
+    path = f"/environmentmanagement/operations/{op_id}"
+    seen = [pp.ok("GET", path)["status"]]
+    for seconds in (61, 300, 400):
+        pp_emulator.advance(seconds)
+        pp = Pp(pp_emulator)
+        body = pp.ok("GET", path)
+        seen.append(body["status"])
+    assert seen == ["Queued", "InProgress", "InProgress", "Succeeded"]
+    assert body["endTime"] and [s["status"] for s in body["stageStatuses"]] == ["Succeeded"] * 4
+    busy = pp.call("POST", f"{ENVS}/{FABRIKAM_UAT}/backups", json={"label": "x"})
+    assert busy.status_code == 201  # finished: the environment is free again
+    failing = pp_emulator.http.post(f"{pp_emulator.admin_url}/powerplatform/operations", timeout=30,
+                                    json={"environment": FABRIKAM_UAT, "run_seconds": 10, "fail": True}).json()
+    assert pp.call("POST", f"{ENVS}/{FABRIKAM_UAT}/backups", json={"label": "x"}).status_code == 409
+    pp_emulator.advance(200)
+    failed = Pp(pp_emulator).ok("GET", f"/environmentmanagement/operations/{failing['operationId']}")
+    assert failed["status"] == "Failed" and failed["errorDetail"]["code"]
+    assert [s["status"] for s in failed["stageStatuses"]] == ["Succeeded", "Succeeded", "Failed", "Skipped"]

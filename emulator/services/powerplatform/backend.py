@@ -166,7 +166,8 @@ class PowerPlatformBackend(Backend):
             for op in env.operations:
                 self.operations[op.id] = Operation(
                     id=op.id, environment_id=env.id, name=op.name, created=op.started, fixed_status=op.status,
-                    fixed_end=op.ended, requested_by=self._world_identity("admin"))
+                    fixed_end=op.ended, run_seconds=op.run_seconds, fail=op.fail,
+                    requested_by=self._world_identity("admin"))
 
     def _world_backup(self, env: PpEnvironment, b) -> Backup:
         return Backup(id=b.id, environment_id=env.id, label=b.label, backup_point=b.backup_point,
@@ -325,6 +326,16 @@ class PowerPlatformBackend(Backend):
                 "backupExpiryDateTime": iso(backup.expires), "createdBy": backup.created_by}
 
     # -- operations --------------------------------------------------------------------------------------------
+    def start_operation(self, env: PpEnvironment, name: str, run_seconds: int, fail: bool,
+                        caller_name: str) -> Operation:
+        """An operation on the clock (the restore and copy of the next issue start theirs here)."""
+        op = Operation(id=new_guid(), environment_id=env.id, name=name, created=self.now(),
+                       requested_by=self._world_identity(caller_name), queue_seconds=env.durations.queue,
+                       run_seconds=run_seconds, fail=fail)
+        self.operations[op.id] = op
+        self.record("operation_started", env.name, operation=name, operation_id=op.id)
+        return op
+
     def running_operation(self, env: PpEnvironment) -> Operation | None:
         now = self.now()
         return next((op for op in self.operations.values() if op.environment_id == env.id

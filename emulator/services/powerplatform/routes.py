@@ -250,3 +250,22 @@ def bap_set_runtime_state(environmentId):
     background = _state_id(states, "backgroundOperations", _BACKGROUND)
     pp().set_runtime_state(g.env, admin_mode, background)
     return _json(pp().bap_environment(g.env, _base()))
+
+
+@blueprint.post("/_emulator/powerplatform/operations")
+def admin_start_operation():
+    """Admin (tests): start an operation on the clock, e.g. to wait for one before restore exists.
+    Body ``{"environment": id or name, "name": "Copy", "run_seconds": 3600, "fail": false}``."""
+    emu = current_emulator()
+    body = request.get_json(silent=True) or {}
+    try:
+        with emu.lock:
+            env = pp().environment(str(body.get("environment", "")))
+            run_seconds = body.get("run_seconds", env.durations.run)
+            if not isinstance(run_seconds, int) or run_seconds < 0 or not isinstance(body.get("fail", False), bool):
+                return _json({"error": "run_seconds: must be an integer >= 0; fail: true or false"}, 400)
+            op = pp().start_operation(env, str(body.get("name", "Copy")), run_seconds, body.get("fail", False),
+                                      "admin")
+            return _json(pp().operation_body(op, _base()), 201)
+    except PpError as exc:
+        return _json({"error": exc.message}, exc.status)

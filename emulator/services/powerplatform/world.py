@@ -49,9 +49,11 @@ class PpBackup:
 class PpHistoryOperation:
     id: str
     name: str
-    status: str
+    status: str | None  # None: on the clock (InProgress until started + run_seconds, then Succeeded/Failed)
     started: dt.datetime
     ended: dt.datetime | None
+    run_seconds: int = 0
+    fail: bool = False
 
 
 @dataclass
@@ -323,13 +325,18 @@ _OPERATION_STATUSES = ("Queued", "InProgress", "Succeeded", "ValidationFailed", 
 
 
 def _history_operation(raw, path: str, env: PpEnvironment, anchor) -> PpHistoryOperation:
-    data = _mapping(raw, path, {"id", "name", "status", "started", "ended"}, {"name", "status", "started"})
+    data = _mapping(raw, path, {"id", "name", "status", "started", "ended", "run_seconds", "fail"},
+                    {"name", "started"})
     started = _seconds_ago_or_datetime(data["started"], f"{path}.started", anchor)
+    if ("status" in data) == ("run_seconds" in data):
+        _fail(path, "needs either status (a finished operation) or run_seconds (one that runs on the clock)")
     return PpHistoryOperation(
         id=_guid(data["id"], f"{path}.id") if "id" in data
         else str(uuid.uuid5(uuid.NAMESPACE_URL, f"ppop:{env.id}:{started.isoformat()}")),
         name=_str(data["name"], f"{path}.name"),
-        status=_str(data["status"], f"{path}.status", choices=_OPERATION_STATUSES),
+        status=_str(data["status"], f"{path}.status", choices=_OPERATION_STATUSES) if "status" in data else None,
         started=started,
         ended=_seconds_ago_or_datetime(data["ended"], f"{path}.ended", anchor) if data.get("ended") is not None
-        else None)
+        else None,
+        run_seconds=_int(data.get("run_seconds", 0), f"{path}.run_seconds"),
+        fail=_bool(data.get("fail", False), f"{path}.fail"))
