@@ -25,6 +25,16 @@ BAP_SCOPE = "https://service.powerapps.com/.default"
 API_VERSIONS = ("2024-10-01", "2022-03-01-preview")
 BAP_API_VERSIONS = ("2019-05-01", "2020-10-01", "2021-04-01", "2023-06-01", "2024-05-01")
 STAGES = ("Validate", "Prepare", "Run", "Finalize")
+# the StepExecutionStatus of each stage, by the operation's OperationStatus
+STAGE_STATUSES = {
+    "Queued": ("NotStarted",) * 4,
+    "InProgress": ("Succeeded", "Succeeded", "InProgress", "NotStarted"),
+    "Succeeded": ("Succeeded",) * 4,
+    "Failed": ("Succeeded", "Succeeded", "Failed", "Skipped"),
+    "ValidationFailed": ("Failed", "Skipped", "Skipped", "Skipped"),
+    "ValidationPassed": ("Succeeded", "NotStarted", "NotStarted", "NotStarted"),
+    "NoOperation": ("Skipped",) * 4,
+}
 
 
 class PpError(Exception):
@@ -367,26 +377,10 @@ class PowerPlatformBackend(Backend):
         }
 
     def _stages(self, op: Operation, status: str) -> list[dict]:
-        if status in ("Queued", "ValidationFailed", "NoOperation", "ValidationPassed"):
-            done = {"ValidationFailed": 0, "ValidationPassed": 1}.get(status, 0)
-        elif status == "InProgress":
-            done = 2
-        else:
-            done = len(STAGES)
-        stages = []
-        for i, name in enumerate(STAGES):
-            if i < done:
-                stage_status = "Failed" if status == "Failed" and i == len(STAGES) - 2 else "Succeeded"
-                if status == "Failed" and i > len(STAGES) - 2:
-                    stage_status = "Skipped"
-            elif i == done and status == "InProgress":
-                stage_status = "InProgress"
-            else:
-                stage_status = "Failed" if status == "ValidationFailed" and i == 0 else "NotStarted"
-            stages.append({"name": name, "status": stage_status, "startTime": iso(op.started),
-                           "endTime": iso(op.end_time(self.now())) if stage_status in ("Succeeded", "Failed")
-                           else None, "errorDetail": None})
-        return stages
+        end = iso(op.end_time(self.now()))
+        return [{"name": name, "status": stage, "startTime": None if stage == "NotStarted" else iso(op.started),
+                 "endTime": end if stage in ("Succeeded", "Failed") else None, "errorDetail": None}
+                for name, stage in zip(STAGES, STAGE_STATUSES[status], strict=True)]
 
     # -- F&O in Power Platform ---------------------------------------------------------------------------------
     def finops_properties(self, env: PpEnvironment) -> dict:
