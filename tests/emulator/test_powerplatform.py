@@ -266,6 +266,9 @@ def test_operations_page_by_limit_and_continuation_token(pp_emulator):
     for bad in ("0", "-1", "x"):
         response = pp.call("GET", path, params={"limit": bad})
         assert response.status_code == 400 and "limit" in response.json()["errorDetail"]["fieldErrors"]
+    skipped = pp.call("GET", ENVS, params={"$skip": "-2"})
+    assert skipped.status_code == 400 and "$skip" in skipped.json()["errorDetail"]["fieldErrors"]
+    assert len(pp.ok("GET", ENVS, params={"$skip": "0", "$top": "8"})["value"]) == 8
 
 
 def test_operation_get_environment_scoped_and_global(pp_emulator):

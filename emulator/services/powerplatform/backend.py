@@ -137,7 +137,8 @@ def iso(value: dt.datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
-def _token(offset: int) -> str:
+def continuation_token(offset: int) -> str:
+    """An opaque token for the page that starts at ``offset``."""
     return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
 
 
@@ -488,10 +489,6 @@ class PowerPlatformBackend(Backend):
             "operations": [{"id": op.id, "environment": self.environment(op.environment_id).name, "name": op.name,
                             "status": op.status(now)} for op in self.operations.values()],
         }}
-
-
-def new_operation_id() -> str:
-    return str(uuid.uuid4())
 
 
 BACKEND = PowerPlatformBackend

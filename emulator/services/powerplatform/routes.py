@@ -19,7 +19,7 @@ from .backend import (
     PP_API_AUDIENCES,
     PP_API_SCOPE,
     PpError,
-    _token,
+    continuation_token,
     field_error,
     parse_continuation,
 )
@@ -96,15 +96,16 @@ def api(surface: str, contributor: bool = False, environment_scoped: bool = Fals
 
 def _page(items: list, offset: int, size: int) -> tuple[list, str | None]:
     page = items[offset:offset + size]
-    return page, _token(offset + size) if offset + size < len(items) else None
+    return page, continuation_token(offset + size) if offset + size < len(items) else None
 
 
-def _positive(name: str, default: int) -> int:
+def _positive(name: str, default: int, minimum: int = 1) -> int:
+    """An integer query parameter >= ``minimum``; a ValidationResponse naming it otherwise."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise field_error(400, "InvalidParameter", name, f"{name} must be a positive integer.")
+    if not raw.isdigit() or int(raw) < minimum:
+        raise field_error(400, "InvalidParameter", name, f"{name} must be an integer >= {minimum}.")
     return int(raw)
 
 
@@ -113,7 +114,7 @@ def _positive(name: str, default: int) -> int:
 @blueprint.get("/environmentmanagement/environments")
 @api("pp")
 def environments():
-    skip = _positive("$skip", 0) if request.args.get("$skip") not in (None, "", "0") else 0
+    skip = _positive("$skip", 0, minimum=0)
     top = _positive("$top", pp().pp.environments_page_size)
     envs = pp().environments
     page = [pp().environment_body(env, _base()) for env in envs[skip:skip + top]]
