@@ -448,3 +448,21 @@ def test_an_operation_on_the_clock_goes_queued_in_progress_succeeded(pp_emulator
     failed = Pp(pp_emulator).ok("GET", f"/environmentmanagement/operations/{failing['operationId']}")
     assert failed["status"] == "Failed" and failed["errorDetail"]["code"]
     assert [s["status"] for s in failed["stageStatuses"]] == ["Succeeded", "Succeeded", "Failed", "Skipped"]
+
+
+def test_environment_list_filter(pp_emulator):
+    pp = Pp(pp_emulator)
+    sandboxes = pp.ok("GET", ENVS, params={"$filter": "type eq 'Sandbox' and geo eq 'europe'"})["value"]
+    assert sorted(e["displayName"] for e in sandboxes) == ["Contoso UAT", "Fabrikam UAT", "contoso-test (initial)"]
+    assert "@odata.nextlink" not in pp.ok("GET", ENVS, params={"$filter": "type eq 'Production'"})
+    for bad in ("displayName eq 'x'", "startswith(type,'S')"):
+        response = pp.call("GET", ENVS, params={"$filter": bad})
+        assert response.status_code == 400 and "$filter" in response.json()["errorDetail"]["fieldErrors"]
+
+
+@pytest.mark.parametrize("body", [{"environment": "nowhere"}, {"environment": "Fabrikam UAT", "run_seconds": -1},
+                                  {"environment": "Fabrikam UAT", "fail": "yes"}])
+def test_admin_operation_start_refuses_bad_input(pp_emulator, body):
+    response = pp_emulator.http.post(f"{pp_emulator.admin_url}/powerplatform/operations", json=body, timeout=30)
+    assert response.status_code in (400, 404) and response.json()["error"]
+    assert pp_emulator.events() == []

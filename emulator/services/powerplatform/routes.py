@@ -11,6 +11,7 @@ import urllib.parse
 from flask import Blueprint, g, jsonify, request
 
 from ...routing import current_emulator
+from ..dataverse.backend import DataverseError, matches, parse_filter
 from .backend import (
     API_VERSIONS,
     BAP_API_VERSIONS,
@@ -99,6 +100,22 @@ def _page(items: list, offset: int, size: int) -> tuple[list, str | None]:
     return page, continuation_token(offset + size) if offset + size < len(items) else None
 
 
+_FILTERABLE = {"dataverseId", "type", "geo", "state", "environmentGroupId", "domainName"}
+
+
+def _filter():
+    """``$filter`` on the properties the SDK names (``type eq 'Sandbox' and geo eq 'europe'``)."""
+    try:
+        terms = parse_filter(request.args.get("$filter"))
+    except DataverseError as exc:
+        raise field_error(400, "InvalidFilter", "$filter", exc.message) from exc
+    unknown = sorted({column for column, _op, _value in terms} - _FILTERABLE)
+    if unknown:
+        raise field_error(400, "InvalidFilter", "$filter", f"Cannot filter on {', '.join(unknown)}; filterable: "
+                                                           f"{', '.join(sorted(_FILTERABLE))}.")
+    return terms
+
+
 def _positive(name: str, default: int, minimum: int = 1) -> int:
     """An integer query parameter >= ``minimum``; a ValidationResponse naming it otherwise."""
     raw = request.args.get(name)
@@ -116,8 +133,9 @@ def _positive(name: str, default: int, minimum: int = 1) -> int:
 def environments():
     skip = _positive("$skip", 0, minimum=0)
     top = _positive("$top", pp().pp.environments_page_size)
-    envs = pp().environments
-    page = [pp().environment_body(env, _base()) for env in envs[skip:skip + top]]
+    bodies = [pp().environment_body(env, _base()) for env in pp().environments]
+    envs = [body for body in bodies if matches(body, _filter())]
+    page = envs[skip:skip + top]
     select = [s.strip() for s in request.args.get("$select", "").split(",") if s.strip()]
     if select:
         page = [{k: v for k, v in body.items() if k in select} for body in page]
