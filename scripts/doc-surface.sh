@@ -5,7 +5,7 @@
 #   scripts/doc-surface.sh > /tmp/before.json; ...; scripts/doc-surface.sh | diff /tmp/before.json -
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ANSIBLE_COLLECTIONS_PATH=$(.venv/bin/python -m tests.support.collection)
+ANSIBLE_COLLECTIONS_PATH=$(.venv/bin/python -m devtools.collection)
 export ANSIBLE_COLLECTIONS_PATH
 export PATH="$PWD/.venv/bin:$PATH"
 for plugin_type in module role callback; do
