@@ -21,19 +21,14 @@ from ansible.utils.display import Display
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import (
     CONNECTION_OPTIONS, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, OPERATION_INFO)
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.operation import TERMINAL_STATES
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import PROGRESS_VAR, format_elapsed
 
 display = Display()
 
 DEFAULT_PROGRESS_INTERVAL = 300
-PROGRESS_VAR = "d365fo_dataalm_progress_interval"
 # keys of the start result that the waiting slices must not overwrite
 START_KEYS = ("action", "msg")
 OPERATION_KEYS = ("operation_id", "status", "state", "started_at", "completed_at", "duration_seconds")
-
-
-def format_elapsed(seconds):
-    seconds = int(max(0, seconds))
-    return "%d:%02d:%02d" % (seconds // 3600, seconds % 3600 // 60, seconds % 60)
 
 
 class LcsWaitingAction(ActionBase):
