@@ -466,3 +466,22 @@ def test_admin_operation_start_refuses_bad_input(pp_emulator, body):
     response = pp_emulator.http.post(f"{pp_emulator.admin_url}/powerplatform/operations", json=body, timeout=30)
     assert response.status_code in (400, 404) and response.json()["error"]
     assert pp_emulator.events() == []
+
+
+@pytest.mark.parametrize("scope", ["https://api.powerplatform.com/.default", "https://service.powerapps.com//.default"])
+def test_msal_client_credentials_with_the_module_options(pp_emulator, monkeypatch, scope):
+    import msal
+
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):  # they would override msal's verify= (requests#3829)
+        monkeypatch.delenv(name, raising=False)
+    args = pp_emulator.pp_module_args()
+    app = msal.ConfidentialClientApplication(args["client_id"], client_credential=args["client_secret"],
+                                             authority=f"{args['authority_url']}/{args['tenant_id']}",
+                                             verify=args["ca_path"], instance_discovery=False)
+    result = app.acquire_token_for_client(scopes=[scope])
+    assert "access_token" in result, result
+    pp = Pp(pp_emulator, token=result["access_token"])
+    if scope.startswith("https://api.powerplatform.com"):
+        assert pp.call("GET", ENVS).status_code == 200
+    else:
+        assert pp.call("GET", f"{BAP}/{FABRIKAM_UAT}", api_version="2021-04-01").status_code == 200
