@@ -62,4 +62,4 @@ echo
 echo "================================ run report ================================"
 cat "$latest/summary.md"
 echo "============================================================================"
-echo "demo: report files in $latest (summary.md, report.json, junit.xml)"
+echo "demo: report files in $latest (report.html, summary.md, report.json, junit.xml)"

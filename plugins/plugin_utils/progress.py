@@ -64,7 +64,8 @@ def progress_line(name, state, elapsed):
     else:
         amount = ""
     if state.get("fraction") is not None:
-        amount += " (%d%%)" % round(100 * float(state["fraction"]))
+        percent = 100 * float(state["fraction"])
+        amount += (" (%.1f%%)" if percent < 10 else " (%d%%)") % (percent if percent < 10 else int(percent))
     status = state.get("status") or "running"
     parts = [str(state.get("step") or ""), amount.strip(), "" if status == "running" else status]
     return "%s: %s, elapsed %s" % (name, " ".join(p for p in parts if p), format_elapsed(elapsed))

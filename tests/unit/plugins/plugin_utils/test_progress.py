@@ -41,6 +41,10 @@ def test_lines_say_step_rows_done_of_known_and_elapsed():
         "fo_user: USERINFO 12,000 of 48,210 rows, elapsed 0:01:10")
     assert line("fo_database_cleanup", {"step": "BATCHJOB", "done": 5, "fraction": 0.25}, 3661) == (
         "fo_database_cleanup: BATCHJOB 5 rows (25%), elapsed 1:01:01")
+    assert line("fo_sql", {"step": "BATCHJOB", "done": 400, "fraction": 0.004}, 1) == (
+        "fo_sql: BATCHJOB 400 rows (0.4%), elapsed 0:00:01")
+    assert line("fo_sql", {"step": "BATCHJOB", "done": 400, "fraction": 0.999}, 1) == (
+        "fo_sql: BATCHJOB 400 rows (99%), elapsed 0:00:01")  # never "100%" before the end
     assert line("fo_entity", {"step": "CustomersV3", "done": 3, "unit": "pages", "status": "throttled"}, 5) == (
         "fo_entity: CustomersV3 3 pages throttled, elapsed 0:00:05")
     assert line("fo_sql", None, 9) == "fo_sql: running, elapsed 0:00:09"
