@@ -12,7 +12,7 @@ if grep -qiE 'warning|deprecat' <<<"$build_log"; then
   exit 1
 fi
 tarball=$(ls "$out"/d365fo-dataalm-*.tar.gz)
-if tar -tzf "$tarball" | grep -E '^(emulator|tests|benchmarks|extensions|scripts|\.tmp|\.venv)/' ; then
+if tar -tzf "$tarball" | grep -E '^(emulator|devtools|tests|benchmarks|extensions|scripts|\.tmp|\.venv)/' ; then
   echo "build: the tarball contains files it must not ship (above)" >&2
   exit 1
 fi
