@@ -23,7 +23,8 @@ REGISTER_ADMIN_APP = ("register the app registration (client_id) as a Power Plat
                       "Platform administrator runs 'pac admin application register --application-id <client_id>' "
                       "or New-PowerAppManagementApp -ApplicationId <client_id> (docs/power-platform.md)")
 GRANT_CONTRIBUTOR = ("assign the service principal the Power Platform Contributor role at tenant scope (Power "
-                     "Platform admin center > Security > Role assignments)")
+                     "Platform role-based access control, by the service principal's enterprise application object "
+                     "id; docs/power-platform.md)")
 ADD_APPLICATION_USER = ("add the app registration as an application user with the System Administrator security "
                         "role in environment %s (Power Platform admin center > the environment > Settings > Users + "
                         "permissions > Application users)")

@@ -12,13 +12,14 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from .._auth import MSAL_IMPORT_ERROR, AuthError, build_token_provider
+from .._auth import MSAL_IMPORT_ERROR, AuthError
 from .._http import REQUESTS_IMPORT_ERROR, HttpClient, HttpError, RetryPolicy, redact
 from .._dates import UTC
 from ..lcs_movement import InputError, parse_duration, parse_not_before
 from ..operations import Operation, Waiter, WaitTimeout
 from .client import (API_VERSIONS, DEFAULT_API_VERSION, DEFAULT_BAP_API_URL, DEFAULT_PP_API_URL, BapAdminClient,
                      PowerPlatformClient, bap_scope, pp_scope)
+from .auth import token_provider
 from .errors import PpError
 from .status import pp_state
 
@@ -152,7 +153,7 @@ class PpModule:
             token_params = dict(p)
             if which == "bap" and p.get("client_id"):
                 token_params["access_token"] = None  # a Power Platform API token has the wrong audience here
-            auth = build_token_provider(token_params, scope)
+            auth = token_provider(token_params, scope)
             self._http[which] = HttpClient(base_url, timeout=p["timeout"], validate_certs=p["validate_certs"],
                                            ca_path=p["ca_path"], auth=auth, retry=RetryPolicy(),
                                            on_retry=self._note_retry)
