@@ -76,10 +76,10 @@ def parse_window(not_before, max_age, now):
 
 def check_connection(params, needs_bap=False):
     """Every connection option checked before the first call; raises InputError."""
-    for name in ("pp_api_url", "bap_api_url", "authority_url"):
+    for name, example in (("pp_api_url", DEFAULT_PP_API_URL), ("bap_api_url", DEFAULT_BAP_API_URL),
+                          ("authority_url", "https://login.microsoftonline.com")):
         if not _URL_RE.match(params.get(name) or ""):
-            raise InputError("%s must be an https URL such as https://api.powerplatform.com; got %r"
-                             % (name, params.get(name)))
+            raise InputError("%s must be an https URL such as %s; got %r" % (name, example, params.get(name)))
     for name in ("timeout", "wait_timeout", "poll_interval"):
         if params.get(name) is not None and params[name] <= 0:
             raise InputError("%s must be a positive number of seconds; got %s" % (name, params[name]))
