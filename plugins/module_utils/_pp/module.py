@@ -213,10 +213,14 @@ class PpModule:
         result.update(self.api_stats())
         self.module.exit_json(**result)
 
-    def waiter(self, fetch, on_progress=None):
-        p = self.params
-        return Waiter(fetch, timeout=p["wait_timeout"], poll_interval=p["poll_interval"], clock=time.monotonic,
-                      sleep=time.sleep, on_progress=on_progress, on_warning=lambda text: self.module.warn(redact(text)))
+    def waiter(self, fetch):
+        return waiter_for(fetch, self.params, warn=lambda text: self.module.warn(redact(text)))
+
+
+def waiter_for(fetch, params, clock=time.monotonic, sleep=time.sleep, warn=None):
+    """The engine's waiter with the task's wait_timeout and poll_interval."""
+    return Waiter(fetch, timeout=params["wait_timeout"], poll_interval=params["poll_interval"], clock=clock,
+                  sleep=sleep, on_warning=warn)
 
 
 def to_operation(facts):

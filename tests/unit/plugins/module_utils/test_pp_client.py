@@ -13,15 +13,24 @@ import test_http_support
 from ansible_collections.d365fo.dataalm.plugins.module_utils._http import HttpClient, RetryPolicy
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp import backups as pp_backups
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.client import (
-    BapAdminClient, PowerPlatformClient, bap_scope, pp_scope)
+    BapAdminClient,
+    PowerPlatformClient,
+    bap_scope,
+    pp_scope,
+)
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.errors import PpError, PpPermissionError
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.model import (
-    backup_facts, environment_facts, free_database_capacity_mb, management, switch_state)
+    backup_facts,
+    environment_facts,
+    free_database_capacity_mb,
+    management,
+    switch_state,
+)
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.status import operation_facts, pp_busy, pp_state
 
 server = test_http_support.server
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 ENV = "2f4a7c1e-0b5d-4e8f-9a6b-3c2d1e0f9a8b"
 ENVS = "/environmentmanagement/environments"
 BACKUPS = "%s/%s/backups" % (ENVS, ENV)
