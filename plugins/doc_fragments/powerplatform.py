@@ -111,23 +111,3 @@ requirements:
   - msal
 """
 
-    WAIT = r"""
-options:
-  wait:
-    description:
-      - Wait until the operation has finished. Never waits in check mode.
-    type: bool
-  wait_timeout:
-    description:
-      - Seconds to wait before giving up. On timeout the task fails and still returns the operation id and the last
-        status; the operation keeps running in the Power Platform.
-    type: int
-  poll_interval:
-    description:
-      - Seconds between polls once the operation runs; the first polls come sooner (5, 10, 20, 40 s). Throttling
-        and server errors during the wait are retried, and the token is renewed before it expires.
-    type: int
-notes:
-  - While waiting, the collection's action plugin prints the status and the elapsed time on the controller every
-    300 seconds (variable C(d365fo_dataalm_progress_interval)), at default verbosity.
-"""

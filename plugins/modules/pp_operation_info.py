@@ -23,7 +23,7 @@ author:
   - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
   - d365fo.dataalm.powerplatform
-  - d365fo.dataalm.powerplatform.wait
+  - d365fo.dataalm.powerplatform_wait
 attributes:
   check_mode:
     support: full
