@@ -41,6 +41,11 @@ class LcsWaitingAction(ActionBase):
     wait_default = True
     # run the module once more after a successful wait (lcs_database_export returns the new backup then)
     finish_with_module = False
+    # the provider's options passed on to the follow-up module, the follow-up module, the service's name
+    # (other providers' action plugins, e.g. the Power Platform's, set these)
+    connection_options = CONNECTION_OPTIONS
+    follow_up = OPERATION_INFO
+    service = "LCS"
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
@@ -68,7 +73,7 @@ class LcsWaitingAction(ActionBase):
                                          module_args=dict(args, operation_id=first["operation_id"], wait=False))
             if not final.get("failed"):
                 latest = dict(latest, **{k: v for k, v in final.items() if k not in ("changed",) + START_KEYS})
-        return self._merge(result, first, latest, wait_timeout)
+        return self._merge(result, first, latest, wait_timeout, self.service)
 
     def _follow(self, args, task_vars, name, operation_id, started_at, wait_timeout):
         """Wait in slices of the follow-up module, printing a progress line after each; the last result."""
@@ -77,13 +82,13 @@ class LcsWaitingAction(ActionBase):
         controller = os.getppid()
         poll_interval = int(args.get("poll_interval") or DEFAULT_POLL_INTERVAL)
         progress_interval = int(task_vars.get(PROGRESS_VAR) or DEFAULT_PROGRESS_INTERVAL)
-        follow = {k: args[k] for k in CONNECTION_OPTIONS if k in args}
+        follow = {k: args[k] for k in self.connection_options if k in args}
         follow.update(environment_id=args.get(self.status_environment_option), operation_id=operation_id,
                       poll_interval=poll_interval, wait=True)
         while True:
             remaining = wait_timeout - (time.monotonic() - started_at)
             slice_seconds = int(max(1, min(remaining, max(progress_interval, poll_interval))))
-            latest = self._execute_module(module_name=OPERATION_INFO,
+            latest = self._execute_module(module_name=self.follow_up,
                                           module_args=dict(follow, wait_timeout=slice_seconds), task_vars=task_vars)
             elapsed = time.monotonic() - started_at
             if os.getppid() != controller:
@@ -94,7 +99,7 @@ class LcsWaitingAction(ActionBase):
                 return latest
 
     @staticmethod
-    def _merge(result, first, latest, wait_timeout):
+    def _merge(result, first, latest, wait_timeout, service="LCS"):
         merged = dict(first)
         for key, value in latest.items():
             if key in START_KEYS or key == "invocation":
@@ -107,8 +112,8 @@ class LcsWaitingAction(ActionBase):
         merged["changed"] = first.get("changed", False)
         if latest.get("timed_out"):
             merged["msg"] = ("timed out after %d s waiting for operation %s (last status %s); the operation keeps "
-                             "running in LCS: re-run the task (it joins the running operation) or pass operation_id"
-                             % (wait_timeout, first["operation_id"], latest.get("status")))
+                             "running in %s: re-run the task (it joins the running operation) or pass operation_id"
+                             % (wait_timeout, first["operation_id"], latest.get("status"), service))
         elif latest.get("failed"):
             merged["msg"] = latest.get("msg")
         result.update(merged)
