@@ -21,7 +21,9 @@ options:
     type: str
   client_secret:
     description:
-      - Client secret of the app registration (its value, not its id), for the client-credentials flow.
+      - Client secret of the app registration (its value, not its id). Without O(username), O(password),
+        O(refresh_token), O(token_cache) and O(access_token) the module signs in as the app itself
+        (client-credentials grant); with them it is the secret of a confidential client signing in a user.
       - Never logged. Falls back to E(PP_CLIENT_SECRET).
     type: str
   tenant_id:
@@ -55,6 +57,14 @@ options:
         requested with it.
       - Never logged. Falls back to E(PP_REFRESH_TOKEN).
     type: str
+  token_cache:
+    description:
+      - Token cache file written by C(playbooks/sign_in.yml), for a person who signs in once (multi-factor
+        authentication works) and then runs unattended; see C(docs/authentication.md).
+      - Used when no O(client_secret) is given; without O(username), O(password), O(refresh_token) or
+        O(access_token) the default cache V(~/.ansible/d365fo_dataalm/token_cache.json) is used.
+      - Falls back to E(PP_TOKEN_CACHE).
+    type: path
   authority_url:
     description:
       - Entra ID authority host. Change it only for national clouds or a test emulator.
@@ -63,7 +73,8 @@ options:
     default: https://login.microsoftonline.com
   pp_api_url:
     description:
-      - Base URL of the Power Platform API. The token scope is derived from it (V(<pp_api_url>/.default)).
+      - Base URL of the Power Platform API. A Power Platform host is its own token audience (V(<pp_api_url>/.default));
+        any other host (a proxy, a test emulator) gets tokens for V(https://api.powerplatform.com).
       - Falls back to E(PP_API_URL).
     type: str
     default: https://api.powerplatform.com

@@ -26,6 +26,6 @@ options:
         and server errors during the wait are retried, and the token is renewed before it expires.
     type: int
 notes:
-  - While waiting, the collection's action plugin prints the status and the elapsed time on the controller every
-    300 seconds (variable C(d365fo_dataalm_progress_interval)), at default verbosity.
+  - While M(d365fo.dataalm.pp_operation_info) waits, its action plugin prints the status and the elapsed time on the
+    controller every 300 seconds (variable C(d365fo_dataalm_progress_interval)), at default verbosity.
 """

@@ -111,16 +111,14 @@ request_id:
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.admin_mode import (
     SETTINGS, apply_changes, confirm, current_settings, wanted_changes)
-from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.module import (
-    PpModule, check_environment_id, wait_argument_spec)
+from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.module import PpModule
+from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.options import check_environment_id, wait_argument_spec
 
 
 def main():
     choice = dict(type="str", choices=["enabled", "disabled"])
     spec = dict(environment_id=dict(type="str", required=True), admin_mode=choice, background_operations=dict(choice))
-    spec.update(wait_argument_spec())
-    spec["wait_timeout"]["default"] = 900
-    spec["poll_interval"]["default"] = 15
+    spec.update(wait_argument_spec(wait_timeout=900, poll_interval=15))
     pm = PpModule(spec, needs_bap=True, required_one_of=[SETTINGS])
     environment_id = pm.checked(check_environment_id, pm.params["environment_id"])
     wanted = {name: pm.params[name] for name in SETTINGS}

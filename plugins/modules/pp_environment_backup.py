@@ -119,9 +119,10 @@ request_id:
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import format_datetime
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.backups import (
-    check_backup_allowed, check_label, ensure_backup, window_start)
-from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.module import (
-    PpModule, check_environment_id, parse_window, utc_now)
+    check_backup_allowed, check_label, ensure_backup)
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.planner import window_start
+from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.module import PpModule, parse_window, utc_now
+from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.options import check_environment_id
 
 
 def main():

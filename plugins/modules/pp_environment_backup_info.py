@@ -96,7 +96,8 @@ request_id:
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.backups import check_label
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.model import backups_newest_first
-from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.module import PpModule, check_environment_id
+from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.module import PpModule
+from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.options import check_environment_id
 
 
 def main():

@@ -159,7 +159,8 @@ request_id:
 """
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.environments import describe
-from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.module import PpModule, check_environment_id
+from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.module import PpModule
+from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.options import check_environment_id
 
 
 def main():

@@ -137,8 +137,9 @@ request_id:
   type: str
 """
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.module import (
-    PpModule, check_environment_id, check_guid, wait_argument_spec)
+from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.module import PpModule
+from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.options import (
+    check_environment_id, check_guid, wait_argument_spec)
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.operations import follow, recent
 
 

@@ -11,10 +11,10 @@ later than it answers, so the change is confirmed by reading the environment aga
 
 from __future__ import annotations
 
-from ..operations import WaitTimeout
+from .._movement.errors import WaitTimeout
 from .errors import PpError
 from .model import environment_facts
-from .module import to_operation
+from .provider import to_operation
 from .status import RUNNING, SUCCEEDED
 
 SETTINGS = ("admin_mode", "background_operations")

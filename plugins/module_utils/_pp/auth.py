@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 from .._auth import AuthError, build_application, build_token_provider, refusal
+from .options import service_principal
 
 
 class ClientCredentialsToken:
@@ -72,12 +73,10 @@ class ClientCredentialsToken:
             cache.remove_at(entry)
 
 
-def token_provider(params, scope):
+def token_provider(params, scope, warn=None):
     """Client credentials when the options name no user; otherwise the shared user flows of _auth."""
-    user_flow = params.get("access_token") or params.get("refresh_token") or params.get("password") \
-        or params.get("username") or params.get("token_cache")
-    if user_flow or not params.get("client_secret"):
-        return build_token_provider(params, scope)
+    if not service_principal(params):
+        return build_token_provider(params, scope, warn=warn)
     app = build_application(params["client_id"], params["authority_url"], params["tenant_id"],
                             params["client_secret"], params["validate_certs"], params["ca_path"], params["timeout"])
     return ClientCredentialsToken(app, scope)

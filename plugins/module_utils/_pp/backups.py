@@ -14,9 +14,9 @@ import datetime
 import re
 
 from .._dates import UTC, format_datetime, parse_datetime
+from .._movement.errors import InputError
 from .errors import PpError
 from .model import backup_facts, backups_newest_first, environment_facts
-from .module import InputError
 
 DEFAULT_MAX_AGE = "24h"
 MAX_LABEL_LENGTH = 100
@@ -35,13 +35,6 @@ def check_label(label, name="label"):
         raise InputError("%s must be one line of at most %d characters; got %d characters"
                          % (name, MAX_LABEL_LENGTH, len(text)))
     return text
-
-
-def window_start(now, not_before=None, max_age_seconds=None):
-    """The earliest backup point that counts; the later of the two bounds wins."""
-    bounds = [bound for bound in (not_before, now - datetime.timedelta(seconds=max_age_seconds)
-                                  if max_age_seconds else None) if bound is not None]
-    return max(bounds) if bounds else None
 
 
 def matching_backup(rows, label, start):

@@ -29,12 +29,21 @@ BAP_AUDIENCES = {
     "high.api.bap.microsoft.us": "https://high.service.powerapps.us/",
     "api.bap.appsplatform.us": "https://service.apps.appsplatform.us/",
 }
+PP_HOST_MARKS = ("powerplatform", "appsplatform")
 MAX_PAGES = 1000  # a service that keeps returning the same continuation must not loop forever
 
 
 def pp_scope(pp_api_url):
-    """Token scope of the Power Platform API: '<host>/.default' (https://api.powerplatform.com/.default)."""
-    return pp_api_url.rstrip("/") + "/.default"
+    """Token scope of the Power Platform API.
+
+    A Power Platform host (api.powerplatform.com, the national clouds' *.powerplatform.* and
+    *.appsplatform.* hosts) is its own audience; any other host (a proxy, a test emulator) stands in for
+    the public service, so its tokens are requested for https://api.powerplatform.com.
+    """
+    host = (urlsplit(pp_api_url).hostname or "").lower()
+    if any(mark in host for mark in PP_HOST_MARKS):
+        return "https://%s/.default" % host
+    return DEFAULT_PP_API_URL + "/.default"
 
 
 def bap_scope(bap_api_url):

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import json
 
-from .._http import redact
+from .._movement.errors import MovementError
+from .._redact import redact
 
 PP_SCOPE_HINT = "https://api.powerplatform.com/.default"
 BAP_SCOPE_HINT = "https://service.powerapps.com//.default"
 
+ASSIGN_ADMIN_ROLE = ("assign the user the Power Platform administrator role (Microsoft 365 admin center > Roles), "
+                     "or use a service principal (docs/power-platform.md)")
 REGISTER_ADMIN_APP = ("register the app registration (client_id) as a Power Platform admin application: a Power "
                       "Platform administrator runs 'pac admin application register --application-id <client_id>' "
                       "or New-PowerAppManagementApp -ApplicationId <client_id> (docs/power-platform.md)")
@@ -31,11 +34,12 @@ ADD_APPLICATION_USER = ("add the app registration as an application user with th
 # markers in a service error code or message that say which grant is missing
 _ADMIN_APP_MARKERS = ("notregistered", "adminapplication", "managementapp", "serviceprincipalnotallowed")
 _ROLE_MARKERS = ("rbac", "roleassignment", "contributor", "authorizationfailed", "insufficientrole")
+_USER_ADMIN_MARKERS = ("notpowerplatformadmin", "powerplatformadministratorrole")
 _APP_USER_MARKERS = ("applicationuser", "systemadministrator", "usernotinenvironment", "environmentaccess",
                      "notmember", "securityrole")
 
 
-class PpError(Exception):
+class PpError(MovementError):
     """A Power Platform call failed; ``hint`` says what to change, ``transient`` whether waiting may help."""
 
     def __init__(self, message, status=None, code=None, service_message=None, request_id=None, hint=None,
@@ -44,15 +48,11 @@ class PpError(Exception):
         self.code = code
         self.service_message = redact(service_message)
         self.request_id = request_id
-        self.hint = hint
         self.transient = transient
         self.field_errors = field_errors
-        text = message if not hint else "%s. What to change: %s" % (message, hint)
-        super().__init__(redact(text))
-
-    def to_dict(self):
-        return {"http_status": self.status, "error_code": self.code, "error_message": self.service_message,
-                "request_id": self.request_id}
+        super().__init__(message, hint="what to change: %s" % hint if hint else None,
+                         details={"http_status": status, "error_code": code,
+                                  "error_message": self.service_message, "request_id": request_id})
 
 
 class PpPermissionError(PpError):
@@ -95,7 +95,7 @@ def translate(error, action, environment_id=None, audience="pp"):
     said = " (the service said: %s%s)" % ("%s: " % code if code else "", message) if (code or message) else ""
     if status == 401:
         return PpPermissionError("%s was refused with HTTP 401%s" % (action, said),
-                                 hint=_audience_hint(audience), **kwargs)
+                                 hint=_unauthorized_hint(code, message, audience), **kwargs)
     if status == 403:
         return PpPermissionError("%s was refused with HTTP 403%s" % (action, said),
                                  hint=permission_hint(code, message, environment_id, audience), **kwargs)
@@ -108,13 +108,20 @@ def translate(error, action, environment_id=None, audience="pp"):
     return PpError("%s failed with HTTP %s%s" % (action, status, said or "; %s" % error), **kwargs)
 
 
+def _unauthorized_hint(code, message, audience):
+    text = ("%s %s" % (code or "", message or "")).lower()
+    if "audience" in text or not text.strip():
+        return _audience_hint(audience)
+    return ("the token was refused (missing, malformed or expired) after a renewal; pass a current access_token, or "
+            "client_id with a credential so the collection renews tokens itself. %s" % _audience_hint(audience))
+
+
 def _audience_hint(audience):
     if audience == "bap":
-        return ("the token must be issued for the BAP admin API (scope %s); check authority_url, tenant_id and "
-                "bap_api_url, or drop access_token so the collection requests the right token" % BAP_SCOPE_HINT)
-    return ("the token must be issued for the Power Platform API (scope %s, or <pp_api_url>/.default); a token for "
-            "another API (Dataverse, LCS, Graph) is refused. Check pp_api_url, tenant_id and access_token"
-            % PP_SCOPE_HINT)
+        return ("the token's audience must be the BAP admin API (scope %s); check authority_url, tenant_id and "
+                "bap_api_url" % BAP_SCOPE_HINT)
+    return ("the token's audience must be the Power Platform API (scope %s); a token for another API (BAP, "
+            "Dataverse, LCS, Graph) is refused. Check access_token, tenant_id and pp_api_url" % PP_SCOPE_HINT)
 
 
 def permission_hint(code, message, environment_id, audience="pp"):
@@ -123,6 +130,8 @@ def permission_hint(code, message, environment_id, audience="pp"):
     app_user = ADD_APPLICATION_USER % (environment_id or "<environment>")
     if any(marker in text for marker in _ADMIN_APP_MARKERS):
         return REGISTER_ADMIN_APP
+    if any(marker in text for marker in _USER_ADMIN_MARKERS):
+        return ASSIGN_ADMIN_ROLE
     if any(marker in text for marker in _ROLE_MARKERS):
         return GRANT_CONTRIBUTOR
     if any(marker in text for marker in _APP_USER_MARKERS):

@@ -97,7 +97,8 @@ def environment_facts(body, finops_properties=None):
         "dataverse_version": first(body, "version", "properties.linkedEnvironmentMetadata.version"),
         "admin_mode": _admin_mode(body),
         "background_operations": switch_state(first(
-            body, "backgroundOperationsState", "properties.linkedEnvironmentMetadata.backgroundOperationsState")),
+            body, "backgroundOperationsState", "properties.linkedEnvironmentMetadata.backgroundOperationsState",
+            "properties.states.backgroundOperations.id")),
         "retention_available_from": format_datetime(parse_datetime(retention.get("availableFromDateTime"))),
         "retention_period": retention.get("retentionPeriod"),
         "finops_environment_id": properties.get("appId") or finops.get("id"),

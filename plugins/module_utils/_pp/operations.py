@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from .module import to_operation
+from .provider import to_operation
 from .status import FAILED, SUCCEEDED, operation_facts
 
 

@@ -11,13 +11,8 @@ script polls ``state`` instead, and BAP lifecycle operations carry ``state.id`` 
 from __future__ import annotations
 
 from .._dates import format_datetime, parse_datetime
+from .._movement.operation import FAILED, PENDING, RUNNING, SUCCEEDED, StatusMap
 from .model import first
-
-PENDING = "pending"
-RUNNING = "running"
-SUCCEEDED = "succeeded"
-FAILED = "failed"
-UNKNOWN = "unknown"
 
 # OperationStatus, plus the BAP lifecycle values (Running, NotStarted, Canceled) -> neutral state
 PP_STATES = {
@@ -35,14 +30,18 @@ PP_STATES = {
 }
 
 
+# a status in neither list is unknown: treated as still running and busy
+PP_STATUSES = StatusMap(PP_STATES, settled=[word for word, state in PP_STATES.items() if state in (SUCCEEDED, FAILED)])
+
+
 def pp_state(status):
     """Neutral state of a Power Platform status; ``unknown`` for values Microsoft may add later."""
-    return PP_STATES.get(str(status or "").replace(" ", "").replace("_", "").lower(), UNKNOWN)
+    return PP_STATUSES.state(status)
 
 
 def pp_busy(status):
     """True while the operation still occupies its environment (unknown values count as busy)."""
-    return pp_state(status) in (PENDING, RUNNING, UNKNOWN)
+    return PP_STATUSES.busy(status)
 
 
 def operation_status(body):
