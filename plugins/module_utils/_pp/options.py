@@ -14,7 +14,7 @@ import re
 
 from ansible.module_utils.basic import env_fallback
 
-from .._auth import DEFAULT_AUTHORITY, auth_argument_spec, auth_problem
+from .._auth import DEFAULT_AUTHORITY, auth_argument_spec, auth_method, auth_problem
 from .._movement.errors import InputError
 from .client import API_VERSIONS, DEFAULT_API_VERSION, DEFAULT_BAP_API_URL, DEFAULT_PP_API_URL
 
@@ -28,7 +28,6 @@ _ENVIRONMENT_ID_RE = re.compile(r"^(?:Default-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0
 _GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 _URL_RE = re.compile(r"^https://[^/\s?#]+(?:/[^\s?#]*)?$")
 _TENANTLESS = ("organizations", "common", "consumers")
-USER_FLOW_OPTIONS = ("access_token", "refresh_token", "password", "username", "token_cache")
 
 
 def _env(name):
@@ -68,9 +67,14 @@ def wait_argument_spec(wait_default=True, wait_timeout=DEFAULT_WAIT_TIMEOUT, pol
 CONNECTION_OPTIONS = tuple(connection_argument_spec())
 
 
+def _names_no_user(params):
+    """No access token, refresh token, password, user name or token cache among the options."""
+    return auth_method(params) == "token_cache" and not params.get("token_cache") and not params.get("username")
+
+
 def service_principal(params):
     """True when the options sign in as the app itself (client credentials), not as a user."""
-    return bool(params.get("client_secret")) and not any(params.get(name) for name in USER_FLOW_OPTIONS)
+    return bool(params.get("client_secret")) and _names_no_user(params)
 
 
 def check_connection(params, needs_bap=False):
@@ -102,7 +106,7 @@ def _check_credentials(params, needs_bap):
             raise InputError("a service principal (client_id + client_secret) signs in to one tenant: set tenant_id "
                              "(or PP_TENANT_ID) to your tenant id or domain instead of %r" % params.get("tenant_id"))
         return
-    if not any(params.get(name) for name in USER_FLOW_OPTIONS) and auth_problem(params):
+    if _names_no_user(params) and auth_problem(params):
         # nothing given and no default token cache either
         raise InputError("no credential for client_id: give its client secret (a service principal, recommended "
                          "for automation), or sign in once with playbooks/sign_in.yml (token cache), or give a user "
