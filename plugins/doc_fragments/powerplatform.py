@@ -121,4 +121,3 @@ requirements:
   - requests
   - msal
 """
-

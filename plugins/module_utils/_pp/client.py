@@ -171,8 +171,8 @@ class PowerPlatformClient:
     def operation(self, operation_id, environment_id=None):
         """One operation: environment-scoped when the environment is known (environment-level authorization)."""
         if environment_id:
-            path = "environmentmanagement/environments/%s/operations/%s" % (_quoted(environment_id),
-                                                                          _quoted(operation_id))
+            path = "environmentmanagement/environments/%s/operations/%s" % (
+                _quoted(environment_id), _quoted(operation_id))
         else:
             path = "environmentmanagement/operations/%s" % _quoted(operation_id)
         return self._get(path, "reading operation %s" % operation_id, environment_id)
@@ -215,4 +215,3 @@ class BapAdminClient:
                             audience="bap") from None
         location = response.headers.get("Location") or response.headers.get("Operation-Location")
         return response.status_code, location
-

@@ -142,4 +142,3 @@ def permission_hint(code, message, environment_id, audience="pp"):
         # a tenant-wide refusal would already have stopped the environment lookup before this call
         return "%s; if that is in place, %s and %s" % (app_user, GRANT_CONTRIBUTOR, REGISTER_ADMIN_APP)
     return "%s, and %s" % (REGISTER_ADMIN_APP, GRANT_CONTRIBUTOR)
-
