@@ -25,9 +25,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from devtools import services as background_services  # noqa: E402
 from devtools.ansible_runner import ansible_env  # noqa: E402
 from devtools.emulator import DEFAULT_WORLD, EmulatorClient  # noqa: E402
-from tests.integration import runbook_services  # noqa: E402
 
 SPEED = 1_000_000
 
@@ -94,12 +94,12 @@ def main() -> int:
     try:
         fleet_world(work / "world.yml", args.targets)
         inventory(work / "inventory.yml", args.targets)
-        services = runbook_services.start(work / "services", work / "world.yml", speed=SPEED)
+        services = background_services.start(work / "services", work / "world.yml", speed=SPEED)
         try:
             one = run(work, services, "sandbox01", forks=args.targets, expected=1)
             fleet = run(work, services, "sandbox*", forks=args.targets, expected=args.targets)
         finally:
-            runbook_services.stop(work / "services")
+            background_services.stop(work / "services")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     (one, one_cpu), (fleet, fleet_cpu) = one, fleet
