@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -93,7 +94,9 @@ def big(lcs_emu):
 
 
 def test_three_dropped_connections_are_resumed_with_range(tmp_path, lcs_emu, big):
-    lcs_emu.set_faults({"kind": "download_cut", "after_bytes": 50 * MIB, "count": 3})
+    # paced so that the 1-second progress lines have time to show
+    lcs_emu.set_faults({"kind": "download_cut", "after_bytes": 50 * MIB, "count": 3},
+                       {"kind": "download_rate", "bytes_per_second": 80 * MIB})
     dest = tmp_path / "out"
     dest.mkdir()
     proc, r = play(tmp_path, lcs_emu, [task(name="big-*", dest=str(dest) + "/")],
@@ -107,6 +110,9 @@ def test_three_dropped_connections_are_resumed_with_range(tmp_path, lcs_emu, big
     assert lcs_emu.counters()["faults_fired"]["download_cut"] == 3
     # live progress at default verbosity: each resume as it happened
     assert proc.stdout.count("connection dropped") == 3, proc.stdout[-3000:]
+    # and bytes, rate and time left while it ran
+    assert re.search(r"big-uat\.bacpac: [\d.]+ MiB of 200\.0 MiB \(\d+%\), [\d.]+ MiB/s, \d:\d\d:\d\d left",
+                     proc.stdout), proc.stdout[-3000:]
     assert_no_link(proc)
 
 
@@ -244,7 +250,10 @@ def test_a_killed_run_is_continued_by_the_next_one(tmp_path, lcs_emu, big):
     assert_complete(result, dest, big)
 
 
-def test_the_signed_link_never_shows_even_at_vvvv(tmp_path, lcs_emu):
+def test_the_signed_link_never_shows_even_at_vvvv(tmp_path, lcs_emu, monkeypatch):
+    reports = tmp_path / "reports"
+    monkeypatch.setenv("ANSIBLE_CALLBACKS_ENABLED", "d365fo.dataalm.report")
+    monkeypatch.setenv("DATAALM_REPORT_DIR", str(reports))
     small = generate(lcs_emu, name="small-uat", size=3 * MIB)
     lcs_emu.set_faults({"kind": "download_cut", "after_bytes": MIB, "count": 1, "expire_link": True})
     dest = tmp_path / "small.bacpac"
@@ -258,7 +267,9 @@ def test_the_signed_link_never_shows_even_at_vvvv(tmp_path, lcs_emu):
     assert r["r"]["link_refreshes"] == 1
     link = r["info"]["backups"][0]["download_url"]
     signature = link.split("sig=", 1)[1].split("&", 1)[0]
-    text = proc.stdout + proc.stderr
+    report_text = "".join(p.read_text() for p in reports.rglob("*") if p.is_file())
+    assert "lcs_database_backup_download" in report_text  # the run report covers the task
+    text = proc.stdout + proc.stderr + report_text
     for secret in (link, signature, requests.utils.unquote(signature)):
         assert secret not in text
     assert "download_url" not in json.dumps(r["r"])
