@@ -1,18 +1,22 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, d365fo.dataalm contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Live progress for lcs_database_backup_download (bytes, rate, time left, resumes).
+"""Live progress for lcs_database_backup_download: bytes, rate, time left, and each resume at once.
 
-The module runs once, in a helper thread, while this plugin reads the progress file the module
-keeps (see module_utils/_download_progress.py) and prints a line at default verbosity every
-``d365fo_dataalm_progress_interval`` seconds (default 30), and each resume or fresh link as it
-happens. Progress needs the module to run on the controller (``connection: local``, as every
-module of the collection does); elsewhere, and in check mode, the module simply runs.
+It follows the collection's progress mechanism (plugin_utils/progress.py): the module runs once,
+in a helper thread, with ``D365FO_DATAALM_PROGRESS_FILE`` naming a file in a private directory,
+and this plugin prints from that file at default verbosity, a progress line every
+``d365fo_dataalm_progress_interval`` seconds (default 30). Unlike a row count, a download also has
+events the user should see as they happen (a dropped connection, a fresh link), so the file is read
+every half second and new events are printed straight away. Progress needs the module to run on
+the controller (``connection: local``, as every module of the collection does); elsewhere, and in
+check mode, the module simply runs.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -20,16 +24,27 @@ import time
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils._download_progress import (
-    PROGRESS_FILE_ENV, progress_line, read_progress)
+from ansible_collections.d365fo.dataalm.plugins.module_utils._download_progress import human_bytes
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import (
+    DEFAULT_INTERVAL, PROGRESS_FILE_ENV, PROGRESS_VAR, format_elapsed, read_state)
 
 display = Display()
 
-DEFAULT_PROGRESS_INTERVAL = 30
-PROGRESS_VAR = "d365fo_dataalm_progress_interval"
 POLL_SECONDS = 0.5
 # what the module reads of a backup result; the rest (a download_url above all) never reaches it
 BACKUP_KEYS = ("id", "name", "file_name", "created_at")
+
+
+def progress_line(state, elapsed):
+    """``uat.bacpac: 1.2 GiB of 4.0 GiB (30%), 85.3 MiB/s, 0:00:34 left, elapsed 0:00:15``."""
+    done, total, rate = state.get("bytes") or 0, state.get("total"), state.get("rate")
+    parts = [human_bytes(done) + (" of %s (%d%%)" % (human_bytes(total), 100 * done // total) if total else "")]
+    if rate:
+        parts.append("%s/s" % human_bytes(rate))
+        if total:
+            parts.append("%s left" % format_elapsed((total - done) / rate))
+    parts.append("elapsed %s" % format_elapsed(elapsed))
+    return "%s: %s" % (state.get("label") or "download", ", ".join(parts))
 
 
 class ActionModule(ActionBase):
@@ -43,55 +58,51 @@ class ActionModule(ActionBase):
         if isinstance(args.get("backup"), dict):
             args["backup"] = {k: v for k, v in args["backup"].items() if k in BACKUP_KEYS}
         module = self._task.resolved_action or self._task.action
-        if self._play_context.check_mode or not self._runs_on_controller():
+        if self._play_context.check_mode or getattr(self._connection, "transport", None) != "local":
             result.update(self._execute_module(module_name=module, module_args=args, task_vars=task_vars))
             return result
-        interval = float(task_vars.get(PROGRESS_VAR) or DEFAULT_PROGRESS_INTERVAL)
-        descriptor, progress_path = tempfile.mkstemp(prefix="dataalm-download-", suffix=".json")
-        os.close(descriptor)
+        interval = max(1, int(task_vars.get(PROGRESS_VAR) or DEFAULT_INTERVAL))
+        directory = tempfile.mkdtemp(prefix="dataalm-download-")  # private (0700) to this user
+        try:
+            result.update(self._run_followed(module, args, task_vars, os.path.join(directory, "state.json"),
+                                             interval))
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+        return result
+
+    def _run_followed(self, module, args, task_vars, path, interval):
+        environment = self._task.environment or []
+        self._task.environment = (environment if isinstance(environment, list) else [environment]) + [
+            {PROGRESS_FILE_ENV: path}]
         outcome = {}
 
         def execute():
             try:
                 outcome["result"] = self._execute_module(module_name=module, module_args=args, task_vars=task_vars)
-            except BaseException as exc:  # handed to the main thread, which raises it
-                outcome["error"] = exc
+            except Exception as exc:  # pylint: disable=broad-exception-caught
+                outcome["error"] = exc  # re-raised on the worker's own thread below
 
-        # the module process inherits the worker's environment (local connection)
-        os.environ[PROGRESS_FILE_ENV] = progress_path
-        try:
-            worker = threading.Thread(target=execute, name="lcs_database_backup_download", daemon=True)
-            worker.start()
-            self._show_progress(worker, progress_path, interval)
-        finally:
-            os.environ.pop(PROGRESS_FILE_ENV, None)
-            for path in (progress_path, progress_path + ".tmp"):
-                if os.path.exists(path):
-                    os.unlink(path)
+        worker = threading.Thread(target=execute, name="dataalm-lcs_database_backup_download", daemon=True)
+        worker.start()
+        self._show_progress(worker, path, interval)
         if "error" in outcome:
             raise outcome["error"]
-        result.update(outcome["result"])
-        return result
-
-    def _runs_on_controller(self):
-        name = getattr(self._connection, "_load_name", "") or getattr(self._connection, "transport", "")
-        return str(name).rsplit(".", 1)[-1] == "local"
+        return outcome["result"]
 
     @staticmethod
-    def _show_progress(worker, progress_path, interval):
+    def _show_progress(worker, path, interval):
         started = last_line = time.monotonic()
         shown = 0
         while True:
             worker.join(POLL_SECONDS)
-            data = read_progress(progress_path) or {}
-            label = data.get("label") or "download"
-            events = data.get("events") or []
+            state = read_state(path) or {}
+            events = state.get("events") or []
             for event in events[shown:]:
-                display.display("%s: %s" % (label, event))
+                display.display("%s: %s" % (state.get("label") or "download", event))
             shown = len(events)
             if not worker.is_alive():
                 return
             now = time.monotonic()
-            if now - last_line >= interval and data.get("bytes") is not None:
-                display.display(progress_line(data, now - started))
+            if now - last_line >= interval and state.get("bytes") is not None:
+                display.display(progress_line(state, now - started))
                 last_line = now

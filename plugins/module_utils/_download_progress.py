@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, d365fo.dataalm contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Live progress of a download: the module writes it to a file, the action plugin prints it.
+"""Live progress of a download, the module's side: bytes, size, rate and what happened.
 
-A module can print nothing until it exits, so the action plugin (on the controller) names a
-progress file in ``PROGRESS_FILE_ENV`` for the module process it starts; the module rewrites that
-file (atomically, twice a second at most) with bytes done, size, rate and what happened
-(resumes, fresh links), and the plugin turns it into lines at default verbosity. Without the
-variable (the module run on its own) nothing is written.
+The collection's progress mechanism (module_utils/_progress.py, plugin_utils/progress.py) names a
+file in ``PROGRESS_FILE_ENV``; a download writes there, at most twice a second, the bytes done,
+the size, the rate over the last seconds, and the events the user should see at once (a resume, a
+fresh link), which a row count cannot say. The action plugin of lcs_database_backup_download turns
+it into lines. Without the variable (the module run on its own) nothing is written.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import json
 import os
 import time
 
-PROGRESS_FILE_ENV = "D365FO_DATAALM_PROGRESS_FILE"
+from ._progress import PROGRESS_FILE_ENV
+
 RATE_WINDOW_SECONDS = 10.0
 MAX_EVENTS = 50
 
@@ -28,11 +29,6 @@ def human_bytes(count):
             return ("%d %s" % (value, unit)) if unit == "B" else ("%.1f %s" % (value, unit))
         value /= 1024.0
     return "%.1f TiB" % value
-
-
-def format_seconds(seconds):
-    seconds = int(max(0, seconds))
-    return "%d:%02d:%02d" % (seconds // 3600, seconds % 3600 // 60, seconds % 60)
 
 
 class ProgressFile:
@@ -75,25 +71,3 @@ class ProgressFile:
             os.replace(temporary, self.path)
         except OSError:
             pass  # progress is a courtesy: never fail a download over it
-
-
-def read_progress(path):
-    """Controller side: the last progress the module wrote, or None."""
-    try:
-        with open(path) as handle:
-            data = json.load(handle)
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def progress_line(data, elapsed):
-    """``uat.bacpac: 1.2 GiB of 4.0 GiB (30%), 85.3 MiB/s, 0:00:34 left, elapsed 0:00:15``."""
-    done, total, rate = data.get("bytes") or 0, data.get("total"), data.get("rate")
-    parts = [human_bytes(done) + (" of %s (%d%%)" % (human_bytes(total), 100 * done // total) if total else "")]
-    if rate:
-        parts.append("%s/s" % human_bytes(rate))
-        if total:
-            parts.append("%s left" % format_seconds((total - done) / rate))
-    parts.append("elapsed %s" % format_seconds(elapsed))
-    return "%s: %s" % (data.get("label") or "download", ", ".join(parts))

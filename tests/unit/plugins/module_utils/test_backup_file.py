@@ -11,6 +11,7 @@ import stat
 
 import blob_server
 import pytest
+from ansible_collections.d365fo.dataalm.plugins.action.lcs_database_backup_download import progress_line
 from ansible_collections.d365fo.dataalm.plugins.module_utils._backup_file import (
     ABSENT,
     DIFFERENT,
@@ -27,11 +28,8 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._backup_source impo
     link_secrets,
 )
 from ansible_collections.d365fo.dataalm.plugins.module_utils._download import DiskFullError, DownloadError, new_session
-from ansible_collections.d365fo.dataalm.plugins.module_utils._download_progress import (
-    ProgressFile,
-    progress_line,
-    read_progress,
-)
+from ansible_collections.d365fo.dataalm.plugins.module_utils._download_progress import ProgressFile
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import read_state
 
 BACKUP = {"id": "a1", "name": "uat-1", "file_name": "uat-1.bacpac", "created_at": "2026-11-28T10:00:00Z"}
 SIZE = 2 * 1024 * 1024 + 7
@@ -232,8 +230,8 @@ def test_progress_file_gives_rate_and_time_left(tmp_path):
     now[0] = 102.0
     progress.update(20 * 1024 * 1024, 100 * 1024 * 1024)
     progress.event("connection dropped; resuming")
-    data = read_progress(str(tmp_path / "p.json"))
+    data = read_state(str(tmp_path / "p.json"))
     assert data["rate"] == 10 * 1024 * 1024 and data["events"] == ["connection dropped; resuming"]
     assert progress_line(data, 2) == ("uat.bacpac: 20.0 MiB of 100.0 MiB (20%), 10.0 MiB/s, 0:00:08 left, "
                                       "elapsed 0:00:02")
-    assert read_progress(str(tmp_path / "missing.json")) is None
+    assert read_state(str(tmp_path / "missing.json")) is None
