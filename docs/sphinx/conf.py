@@ -17,7 +17,9 @@ source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 myst_heading_anchors = 3
 
 pygments_style = "ansible"
-highlight_language = "YAML+Jinja"
+# Unlabelled code blocks (fences without a language in the guides) stay plain text; antsibull-docs
+# labels every block it writes (yaml+jinja, ini).
+highlight_language = "none"
 html_theme = "sphinx_ansible_theme"
 html_show_sphinx = False
 display_version = False
