@@ -135,6 +135,9 @@ class PowerPlatformWorld:
     manual_backup_restorable_after_seconds: int
     finops_versions: list[dict]
     environments: list[PpEnvironment] = field(default_factory=list)
+    # how a restore/copy 202 announces its operation (services/pplifecycle): location, operation_location,
+    # operation_url (body only) or none
+    operation_announcement: str = "location"
 
     def environment(self, key: str) -> PpEnvironment | None:
         key = (key or "").lower()
@@ -146,7 +149,8 @@ class PowerPlatformWorld:
 
 _ROOT_KEYS = {"tenant", "admin_applications", "contributors", "admins", "free_capacity_gb",
               "environments_page_size", "backups_page_size", "operations_page_size", "requests_per_minute",
-              "manual_backup_restorable_after_seconds", "finops_versions", "environments"}
+              "manual_backup_restorable_after_seconds", "finops_versions", "environments",
+              "operation_announcement"}
 
 
 def parse_power_platform(raw: Any, path: str, world, anchor: dt.datetime) -> PowerPlatformWorld:
@@ -170,6 +174,8 @@ def parse_power_platform(raw: Any, path: str, world, anchor: dt.datetime) -> Pow
         manual_backup_restorable_after_seconds=_int(data.get("manual_backup_restorable_after_seconds", 900),
                                                     f"{path}.manual_backup_restorable_after_seconds"),
         finops_versions=_versions(data.get("finops_versions"), f"{path}.finops_versions"),
+        operation_announcement=_str(data.get("operation_announcement", "location"), f"{path}.operation_announcement",
+                                    choices=("location", "operation_location", "operation_url", "none")),
     )
     lcs_names = {env.name: env for _project, env in world.environments()}
     for i, item in enumerate(_list(data["environments"], f"{path}.environments")):
