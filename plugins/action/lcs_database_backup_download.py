@@ -49,7 +49,7 @@ def progress_line(state, elapsed):
 
 class ActionModule(ActionBase):
     _supports_check_mode = True
-    _supports_async = False
+    _supports_async = True  # an async task (async/poll) runs as with the normal action, without live lines
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
@@ -58,16 +58,22 @@ class ActionModule(ActionBase):
         if isinstance(args.get("backup"), dict):
             args["backup"] = {k: v for k, v in args["backup"].items() if k in BACKUP_KEYS}
         module = self._task.resolved_action or self._task.action
-        if self._play_context.check_mode or getattr(self._connection, "transport", None) != "local":
-            result.update(self._execute_module(module_name=module, module_args=args, task_vars=task_vars))
-            return result
-        interval = max(1, int(task_vars.get(PROGRESS_VAR) or DEFAULT_INTERVAL))
-        directory = tempfile.mkdtemp(prefix="dataalm-download-")  # private (0700) to this user
-        try:
-            result.update(self._run_followed(module, args, task_vars, os.path.join(directory, "state.json"),
-                                             interval))
-        finally:
-            shutil.rmtree(directory, ignore_errors=True)
+        followed = (not self._task.async_val and not self._play_context.check_mode
+                    and getattr(self._connection, "transport", None) == "local")
+        if not followed:
+            wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+            result.update(self._execute_module(module_name=module, module_args=args, task_vars=task_vars,
+                                               wrap_async=wrap_async))
+        else:
+            interval = max(1, int(task_vars.get(PROGRESS_VAR) or DEFAULT_INTERVAL))
+            directory = tempfile.mkdtemp(prefix="dataalm-download-")  # private (0700) to this user
+            try:
+                result.update(self._run_followed(module, args, task_vars, os.path.join(directory, "state.json"),
+                                                 interval))
+            finally:
+                shutil.rmtree(directory, ignore_errors=True)
+        if not self._task.async_val:
+            self._remove_tmp_path(self._connection._shell.tmpdir)  # as the normal action does
         return result
 
     def _run_followed(self, module, args, task_vars, path, interval):

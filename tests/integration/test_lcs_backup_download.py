@@ -297,3 +297,12 @@ def test_export_runbook_downloads_the_new_backup(tmp_path, lcs_emu):
     second = run_playbook(playbook, inventory=inventory, timeout=600)
     assert second.returncode == 0 and "changed=0" in second.stdout, second.stdout[-3000:]
     assert_no_link(second)
+
+
+def test_an_async_task_downloads_too(tmp_path, lcs_emu):
+    small = generate(lcs_emu, name="async-uat", size=3 * MIB)
+    dest = tmp_path / "async.bacpac"
+    tasks = [dict(task(name="async-uat", dest=str(dest)), **{"async": 300, "poll": 1})]
+    proc, r = play(tmp_path, lcs_emu, tasks)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert r["r"]["sha256"] == small["sha256"] == sha256_of(dest)
