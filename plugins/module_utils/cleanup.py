@@ -32,9 +32,16 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils.fo_sql import (
 )
 
 PROFILES = ("standard", "integrations", "hygiene", "tier1")
-# Batch statuses that mean "will run": Waiting, Executing, Ready, Cancelling and Scheduled (9,
-# which Microsoft's own statement misses).
-ACTIVE_BATCH_STATUSES = "1, 2, 5, 7, 9"
+# BatchStatus values (fo-database.md 2.3). The ones that mean "will run": Waiting, Executing, Ready,
+# Cancelling and Scheduled (9, which Microsoft's own statement misses). Roles, modules and the
+# verification all take them from here.
+BATCH_STATUS = {"withhold": 0, "waiting": 1, "executing": 2, "error": 3, "ended": 4, "ready": 5, "not_run": 6,
+                "cancelling": 7, "canceled": 8, "scheduled": 9}
+ACTIVE_BATCH_STATUS_VALUES = (1, 2, 5, 7, 9)
+ACTIVE_BATCH_STATUSES = ", ".join(str(status) for status in ACTIVE_BATCH_STATUS_VALUES)
+# Batch jobs of recurring integrations: the import/export job and its monitoring job (fo-database.md 2.9).
+RECURRING_INTEGRATION_JOBS = ("(RECID IN (SELECT BATCHJOBID FROM INTEGRATIONACTIVITYRUNTIMETABLE) OR RECID IN "
+                              "(SELECT MONITORINGJOBID FROM INTEGRATIONACTIVITYRUNTIMETABLE))")
 # Microsoft / service accounts that must keep working in a sandbox (community filters, fo-database.md 2.1).
 SERVICE_ACCOUNT_PATTERNS = (
     "%@dynamics.com", "%@contosoax7.onmicrosoft.com", "%@capintegration01.onmicrosoft.com",
@@ -84,7 +91,8 @@ class Step:
         return list(self.build(dict(DEFAULT_OPTIONS, **(options or {}))))
 
 
-DEFAULT_OPTIONS = {"keep_users": [], "email_mode": "blank", "email_mask_domain": DEFAULT_MASK_DOMAIN}
+DEFAULT_OPTIONS = {"keep_users": [], "email_mode": "blank", "email_mask_domain": DEFAULT_MASK_DOMAIN,
+                   "smtp_relay": ""}
 
 
 def _fixed(*actions):
@@ -136,6 +144,35 @@ def _email_addresses(options):
     raise FoSqlError("email_mode must be blank or mask, not %r" % mode)
 
 
+def _smtp(options):
+    relay = options.get("smtp_relay") or ""
+    if not relay:
+        return [Action("SYSEMAILPARAMETERS",
+                       "SMTPRELAYSERVERNAME <> '' OR SMTPUSERNAME <> '' OR MAILERNONINTERACTIVE <> 'SMTP'",
+                       "SMTPRELAYSERVERNAME = '', SMTPUSERNAME = '', MAILERNONINTERACTIVE = 'SMTP', "
+                       "RECVERSION = RECVERSION + 1"),
+                Action("SYSEMAILSMTPPASSWORD")]
+    if any(ch in relay for ch in " /@'"):
+        raise FoSqlError("smtp_relay must be a host name such as smtp.sandbox.example, not %r" % relay)
+    return [Action("SYSEMAILPARAMETERS",
+                   "SMTPRELAYSERVERNAME <> ? OR SMTPUSERNAME <> '' OR MAILERNONINTERACTIVE <> 'SMTP'",
+                   "SMTPRELAYSERVERNAME = ?, SMTPUSERNAME = '', MAILERNONINTERACTIVE = 'SMTP', "
+                   "RECVERSION = RECVERSION + 1", (relay,), set_params=(relay,)),
+            Action("SYSEMAILSMTPPASSWORD")]
+
+
+def active_batch_jobs(resume_patterns=(), resumed_jobs=()):
+    """Predicate and parameters of the jobs that would run outside the chosen ones (verification)."""
+    where, params = ["STATUS IN (%s)" % ACTIVE_BATCH_STATUSES], []
+    for pattern in resume_patterns:
+        where.append("NOT " + like_clause("CAPTION"))
+        params.append(glob_to_like(pattern))
+    for job in resumed_jobs:
+        where.append("NOT (CAPTION = ? AND COMPANY = ?)")
+        params.extend([job["caption"], job["company"]])
+    return " AND ".join(where), tuple(params)
+
+
 # -- the catalogue ----------------------------------------------------------------------------------------
 ENVIRONMENT_TABLES = ("SYSSERVERCONFIG", "SYSSERVERSESSIONS", "SYSCLIENTSESSIONS", "SYSCORPNETPRINTERS",
                       "BATCHSERVERCONFIG", "BATCHSERVERGROUP")
@@ -152,15 +189,12 @@ CATALOGUE = (
          ("standard", "tier1"),
          _fixed(Action("BATCHJOB", "STATUS IN (%s)" % ACTIVE_BATCH_STATUSES, "STATUS = 0, RECVERSION = RECVERSION + 1",
                        batched=True)), tables=("BATCHJOB",)),
-    Step("smtp", "Clear the SMTP relay and user, force the SMTP batch mailer and delete the stored SMTP password.",
+    Step("smtp", "Clear the SMTP relay (or set the sandbox's own, smtp_relay) and user, force the SMTP batch mailer "
+                 "and delete the stored SMTP password.",
          "Exchange as batch mailer can still send as the batch user after a refresh; the password is encrypted "
          "for the source and cannot be decrypted here.",
          ("standard", "tier1"),
-         _fixed(Action("SYSEMAILPARAMETERS",
-                       "SMTPRELAYSERVERNAME <> '' OR SMTPUSERNAME <> '' OR MAILERNONINTERACTIVE <> 'SMTP'",
-                       "SMTPRELAYSERVERNAME = '', SMTPUSERNAME = '', MAILERNONINTERACTIVE = 'SMTP', "
-                       "RECVERSION = RECVERSION + 1"),
-                Action("SYSEMAILSMTPPASSWORD")), tables=("SYSEMAILPARAMETERS", "SYSEMAILSMTPPASSWORD")),
+         _smtp, tables=("SYSEMAILPARAMETERS", "SYSEMAILSMTPPASSWORD")),
     Step("email_addresses", "Blank (or, with email_mode=mask, mask to a sink domain) every e-mail address.",
          "Customers, vendors and workers must never get mail from a sandbox. Selected by '@' in LOCATOR, not by "
          "TYPE, because e-mails are also stored with other types. Masking keeps a unique, valid-looking address.",
@@ -216,10 +250,8 @@ CATALOGUE = (
     Step("recurring_integrations", "Hold the recurring integrations' batch jobs and disable their client apps.",
          "Recurring imports and exports would otherwise pull from or push to the source's endpoints.",
          ("integrations",),
-         _fixed(Action("BATCHJOB", "STATUS IN (%s) AND (RECID IN (SELECT BATCHJOBID FROM "
-                                   "INTEGRATIONACTIVITYRUNTIMETABLE) OR RECID IN (SELECT MONITORINGJOBID FROM "
-                                   "INTEGRATIONACTIVITYRUNTIMETABLE))"
-                       % ACTIVE_BATCH_STATUSES, "STATUS = 0, RECVERSION = RECVERSION + 1"),
+         _fixed(Action("BATCHJOB", "STATUS IN (%s) AND %s" % (ACTIVE_BATCH_STATUSES, RECURRING_INTEGRATION_JOBS),
+                       "STATUS = 0, RECVERSION = RECVERSION + 1"),
                 Action("INTEGRATIONCLIENTMAPTABLE", "ISENABLED <> 0", "ISENABLED = 0, RECVERSION = RECVERSION + 1")),
          tables=("BATCHJOB", "INTEGRATIONACTIVITYRUNTIMETABLE", "INTEGRATIONCLIENTMAPTABLE")),
     Step("key_vault", "Blank Key Vault URLs, app ids and secrets in KEYVAULTPARAMETERS.",

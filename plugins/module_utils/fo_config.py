@@ -15,6 +15,7 @@ import json
 import os
 import tempfile
 
+from ansible_collections.d365fo.dataalm.plugins.module_utils.cleanup import BATCH_STATUS, RECURRING_INTEGRATION_JOBS
 from ansible_collections.d365fo.dataalm.plugins.module_utils.fo_sql import FoSqlError, in_list
 
 SNAPSHOT_FORMAT = 1
@@ -42,7 +43,7 @@ class SmtpItem:
     def summary(self, data):
         return {"rows": len(data)}
 
-    def restore(self, db, data, check_mode):
+    def restore(self, db, data, check_mode, options=None):
         before, after, changed = [], [], 0
         for wanted in data:
             columns, rows = db.fetch("SELECT KEY_, %s FROM SYSEMAILPARAMETERS WHERE KEY_ = ?" % ", ".join(self.columns),
@@ -77,7 +78,7 @@ class EnabledUsersItem:
     def summary(self, data):
         return {"count": len(data)}
 
-    def restore(self, db, data, check_mode):
+    def restore(self, db, data, check_mode, options=None):
         disabled = []
         for chunk in _chunks(list(data)):
             rows = db.rows("SELECT ID FROM USERINFO WHERE ENABLE = 0 AND %s ORDER BY ID" % in_list("ID", chunk),
@@ -92,14 +93,18 @@ class EnabledUsersItem:
         return changed, [{"id": u, "enabled": False} for u in disabled], [{"id": u, "enabled": True} for u in disabled]
 
 
+# Waiting and Scheduled: the statuses a sandbox's own job had and gets back after the movement.
+RESUMABLE = (BATCH_STATUS["waiting"], BATCH_STATUS["scheduled"])
+
+
 class BatchJobsItem:
     name = "batch_jobs"
     description = ("Batch jobs that were Waiting (1) or Scheduled (9). A refresh replaces the jobs with the "
                    "source's, so restore matches them by caption and company and only resumes held (0) ones.")
 
     def capture(self, db):
-        rows = db.rows("SELECT CAPTION, COMPANY, STATUS FROM BATCHJOB WHERE STATUS IN (1, 9) "
-                       "ORDER BY CAPTION, COMPANY, STATUS")
+        rows = db.rows("SELECT CAPTION, COMPANY, STATUS FROM BATCHJOB WHERE STATUS IN (%s) "
+                       "ORDER BY CAPTION, COMPANY, STATUS" % ", ".join(str(s) for s in RESUMABLE))
         seen, jobs = set(), []
         for caption, company, status in rows:
             if (caption, company) not in seen:
@@ -110,14 +115,17 @@ class BatchJobsItem:
     def summary(self, data):
         return {"count": len(data)}
 
-    def restore(self, db, data, check_mode):
+    def restore(self, db, data, check_mode, options=None):
         before, after, changed = [], [], 0
         for job in data:
             status = int(job["status"])
-            if status not in (1, 9):
-                raise FoSqlError("snapshot batch job %r has status %s; only 1 and 9 are restored"
-                                 % (job["caption"], status))
-            where = "CAPTION = ? AND COMPANY = ? AND STATUS = 0"
+            if status not in RESUMABLE:
+                raise FoSqlError("snapshot batch job %r has status %s; only %s are restored"
+                                 % (job["caption"], status, " and ".join(str(s) for s in RESUMABLE)))
+            where = "CAPTION = ? AND COMPANY = ? AND STATUS = %d" % BATCH_STATUS["withhold"]
+            if (options or {}).get("keep_recurring_integrations_held"):
+                # The integrations clean-up held them on purpose; resuming them would undo it.
+                where += " AND NOT %s" % RECURRING_INTEGRATION_JOBS
             keys = [job["caption"], job["company"]]
             held = db.scalar("SELECT COUNT(*) FROM BATCHJOB WHERE %s" % where, keys) or 0
             if not held:

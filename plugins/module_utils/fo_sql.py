@@ -259,6 +259,14 @@ class Database:
     def close(self):
         self._close_quietly()
 
+    def identity(self):
+        """Server and database the connection reached, as the ODBC driver reports them (SQLGetInfo)."""
+        if self.conn is None:
+            self._open_once()
+        info = self.conn.getinfo
+        return {"server": str(info(pyodbc.SQL_SERVER_NAME) or ""),
+                "database": str(info(pyodbc.SQL_DATABASE_NAME) or "")}
+
     def _close_quietly(self):
         if self.conn is not None:
             try:

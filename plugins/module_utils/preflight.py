@@ -104,6 +104,15 @@ def _env_type(env):
     return rules.environment_class(env)
 
 
+# The SQL modules' environment types (fo_sql.ENVIRONMENT_TYPES) for what LCS states.
+SQL_ENVIRONMENT_TYPES = {"production": "Production", "sandbox": "Sandbox", "tier1": "DevTestDev"}
+
+
+def sql_environment_type(env):
+    """The target's type as the service states it, for the SQL guard; None when LCS names none we know."""
+    return SQL_ENVIRONMENT_TYPES.get(_env_type(env or {}))
+
+
 def _status(op):
     return _norm(op.get("status") or op.get("state"))
 

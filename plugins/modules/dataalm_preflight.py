@@ -177,6 +177,13 @@ passed:
   description: True when no finding is blocking.
   returned: always
   type: bool
+environment_type:
+  description:
+    - The target's type as LCS states it, in the SQL modules' terms (V(Production), V(Sandbox), V(DevTestDev));
+      null when no target was given or LCS names an unknown type.
+  returned: always
+  type: str
+  sample: Sandbox
 kind:
   description: The kind that was checked.
   returned: always
@@ -237,7 +244,8 @@ def run_module():
     for item in preflight.blocking(findings):
         if item["id"] not in blocking:
             blocking.append(item["id"])
-    result = dict(changed=False, kind=params["kind"], findings=findings, blocking=blocking, passed=not blocking)
+    result = dict(changed=False, kind=params["kind"], findings=findings, blocking=blocking, passed=not blocking,
+                  environment_type=preflight.sql_environment_type(params["target"]) if params["target"] else None)
     for item in findings:
         if item["severity"] == preflight.WARNING:
             module.warn("%s: %s %s" % (item["id"], item["message"], item["remedy"]))

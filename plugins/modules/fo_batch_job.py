@@ -57,6 +57,12 @@ options:
       - Job RECIDs.
     type: list
     elements: int
+  recurring_integrations:
+    description:
+      - Only the batch jobs of recurring integrations (the import/export job and its monitoring job of every
+        INTEGRATIONACTIVITYRUNTIMETABLE row), for example to hold them before a movement orphans their files.
+    type: bool
+    default: false
   batch_size:
     description:
       - Width of the RECID range changed per transaction.
@@ -82,6 +88,13 @@ EXAMPLES = r"""
     environment_type: Sandbox
     state: waiting
     caption_pattern: "Email distributor*"
+
+- name: Hold the recurring integrations before the database is replaced
+  d365fo.dataalm.fo_batch_job:
+    connection_string: "{{ odbc_connection_string }}"
+    environment_type: Sandbox
+    state: held
+    recurring_integrations: true
 """
 
 RETURN = r"""
@@ -117,16 +130,17 @@ executed_statements:
   elements: dict
 """
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils import fo_module, fo_sql
+from ansible_collections.d365fo.dataalm.plugins.module_utils import cleanup, fo_module, fo_sql
 
-DEFAULT_STATUSES = {"held": [1, 2, 5, 7, 9], "waiting": [0]}
-TARGET_STATUS = {"held": 0, "waiting": 1}
+WITHHOLD, WAITING = cleanup.BATCH_STATUS["withhold"], cleanup.BATCH_STATUS["waiting"]
+DEFAULT_STATUSES = {"held": list(cleanup.ACTIVE_BATCH_STATUS_VALUES), "waiting": [WITHHOLD]}
+TARGET_STATUS = {"held": WITHHOLD, "waiting": WAITING}
 
 
 def build_predicate(params):
     target = TARGET_STATUS[params["state"]]
     statuses = params.get("statuses") or DEFAULT_STATUSES[params["state"]]
-    bad = [s for s in statuses if s not in range(10)]
+    bad = [s for s in statuses if s not in cleanup.BATCH_STATUS.values()]
     if bad:
         raise fo_sql.FoSqlError("statuses must be BatchStatus values 0-9, not %s" % bad)
     statuses = [s for s in statuses if s != target]
@@ -146,6 +160,8 @@ def build_predicate(params):
     if params.get("job_ids"):
         where.append(fo_sql.in_list("RECID", params["job_ids"]))
         values.extend(params["job_ids"])
+    if params.get("recurring_integrations"):
+        where.append(cleanup.RECURRING_INTEGRATION_JOBS)
     return " AND ".join(where), values
 
 
@@ -158,6 +174,7 @@ def main():
             class_number=dict(type="int"),
             statuses=dict(type="list", elements="int"),
             job_ids=dict(type="list", elements="int"),
+            recurring_integrations=dict(type="bool", default=False),
             batch_size=dict(type="int", default=50000),
             max_reported=dict(type="int", default=1000),
         ),

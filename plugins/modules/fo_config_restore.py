@@ -40,6 +40,12 @@ options:
     type: list
     elements: str
     choices: [smtp, enabled_users, batch_jobs]
+  keep_recurring_integrations_held:
+    description:
+      - Leave the batch jobs of recurring integrations held even when the snapshot had them waiting, because the
+        C(recurring_integrations) clean-up step held them on purpose.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -82,6 +88,7 @@ def main():
         dict(
             path=dict(type="path", required=True),
             items=dict(type="list", elements="str", choices=list(fo_config.ITEMS)),
+            keep_recurring_integrations_held=dict(type="bool", default=False),
         ),
     )
     try:
@@ -99,7 +106,7 @@ def main():
     restored, before, after = [], {}, {}
     try:
         for item in items:
-            rows, old, new = item.restore(db, snapshot["items"][item.name], module.check_mode)
+            rows, old, new = item.restore(db, snapshot["items"][item.name], module.check_mode, module.params)
             restored.append({"name": item.name, "rows": rows, "changed": rows > 0})
             if old or new:
                 before[item.name], after[item.name] = old, new

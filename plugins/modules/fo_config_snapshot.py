@@ -60,6 +60,13 @@ snapshot:
   returned: always
   type: dict
   sample: {"smtp": {"rows": 1}, "enabled_users": {"count": 12}, "batch_jobs": {"count": 4}}
+database:
+  description:
+    - Server and database the snapshot was read from, as the ODBC driver reports them; also written to the file so
+      M(d365fo.dataalm.fo_database_target) can prove the clean-up after the movement reaches the same database.
+  returned: success
+  type: dict
+  sample: {"server": "spartan-srv-eu-1234.database.windows.net", "database": "db_contoso_uat"}
 executed_statements:
   description: The queries sent, with parameters and row counts.
   returned: always
@@ -82,11 +89,14 @@ def main():
         ),
     )
     path = module.params["path"]
-    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+    # In check mode the directory may legitimately not exist yet: the run would create it first.
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))) and not module.check_mode:
         module.fail_json(msg="the directory of %s does not exist" % path)
     db = fo_module.open_database(module)
     try:
         items = fo_config.capture(db, module.params["items"])
+        # Recorded so that the clean-up after the movement can prove it reaches the same database.
+        database = db.identity()
     except Exception as exc:
         fo_module.fail(module, db, exc)
     db.close()
@@ -99,16 +109,17 @@ def main():
             previous = None
     # JSON round trip so values compare the way they will be read back.
     items = json.loads(json.dumps(items, default=str))
-    changed = previous is None or previous.get("items") != items
+    changed = previous is None or previous.get("items") != items or previous.get("database") != database
     if changed and not module.check_mode:
         document = {
             "format": fo_config.SNAPSHOT_FORMAT,
             "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
             "items": items,
+            "database": database,
         }
         fo_config.write_snapshot_atomic(path, document)
     summary = {name: fo_config.ITEMS[name].summary(data) for name, data in items.items()}
-    module.exit_json(changed=changed, path=path, snapshot=summary, executed_statements=db.log)
+    module.exit_json(changed=changed, path=path, snapshot=summary, database=database, executed_statements=db.log)
 
 
 if __name__ == "__main__":

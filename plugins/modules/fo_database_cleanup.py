@@ -75,6 +75,12 @@ options:
       - Sink domain for O(email_mode=mask).
     type: str
     default: example.invalid
+  smtp_relay:
+    description:
+      - The sandbox's own SMTP relay host. The V(smtp) step sets it instead of clearing the relay, so the copy
+        sends through the sandbox's relay (or, when empty, through none).
+    type: str
+    default: ""
   batch_size:
     description:
       - Width of the RECID range changed per transaction on large tables.
@@ -142,12 +148,13 @@ def main():
             keep_users=dict(type="list", elements="str", default=[]),
             email_mode=dict(type="str", choices=["blank", "mask"], default="blank"),
             email_mask_domain=dict(type="str", default=cleanup.DEFAULT_MASK_DOMAIN),
+            smtp_relay=dict(type="str", default=""),
             batch_size=dict(type="int", default=50000),
         ),
         required_one_of=[("steps", "profile")],
     )
     params = module.params
-    options = {k: params[k] for k in ("keep_users", "email_mode", "email_mask_domain")}
+    options = {k: params[k] for k in ("keep_users", "email_mode", "email_mask_domain", "smtp_relay")}
     try:
         selected = cleanup.select_steps(params["steps"], params["profile"], params["exclude_steps"])
         for step in selected:
