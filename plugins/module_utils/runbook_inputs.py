@@ -146,7 +146,9 @@ def resolve_steps(values, problems):
         selected = cleanup.select_steps(values["cleanup_steps"], values["cleanup_profile"],
                                         values["cleanup_exclude_steps"])
     except FoSqlError as exc:
-        problems.error("cleanup_steps" if values["cleanup_steps"] else "cleanup_profile", str(exc))
+        unknown = [n for n in values["cleanup_exclude_steps"] if n not in cleanup.STEPS]
+        name = "cleanup_exclude_steps" if unknown else "cleanup_steps" if values["cleanup_steps"] else "cleanup_profile"
+        problems.error(name, str(exc))
         return []
     tier1 = [step.name for step in selected if step.tier1_only]
     if tier1 and values.get("environment_type") == "Sandbox":
