@@ -65,6 +65,10 @@ from ansible_collections.d365fo.dataalm.plugins.plugin_utils.report_html import 
 # Result keys the collection's modules agree to return (common brief: callback contract).
 OPERATION_KEYS = ("operation_id", "status", "state", "action", "duration_seconds", "started_at", "completed_at")
 FACT_SUFFIXES = ("_findings", "_verification")
+# In a check-mode run (a preview) the modules' actions say what a real run would do.
+PREVIEW_ACTIONS = {"started": "would start", "joined": "would join", "none": "nothing to do"}
+# Tasks of the runbooks' own guards (for example "the host pattern matches no target"): not a target.
+GUARD_TAG = "dataalm_guard"
 
 
 def _utcnow():
@@ -97,12 +101,18 @@ class CallbackModule(CallbackBase):
         self._started_monotonic = time.monotonic()
         self.playbook = None
         self.hosts = {}
+        self.errors = []
+        self.preview = False
         self._task_started = {}
 
     # ---------------------------------------------------------------- events
 
     def v2_playbook_on_start(self, playbook):
         self.playbook = os.path.basename(getattr(playbook, "_file_name", "") or "playbook")
+        self.preview = bool(context.CLIARGS.get("check", False))
+
+    def v2_playbook_on_no_hosts_matched(self):
+        self.errors.append("a play's host pattern matched no host: nothing ran for it")
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         self._task_started[task._uuid] = time.monotonic()
@@ -132,8 +142,12 @@ class CallbackModule(CallbackBase):
 
     def _record(self, result, outcome):
         task = getattr(result, "task", None) or result._task
-        host = self.hosts.setdefault(result._host.get_name(), _new_host())
         data = redact(dict(getattr(result, "result", None) or result._result))
+        if GUARD_TAG in (getattr(task, "tags", None) or []):
+            if outcome == "failed":
+                self.errors.append(self._cause(data))
+            return
+        host = self.hosts.setdefault(result._host.get_name(), _new_host())
         started = self._task_started.get(task._uuid)
         entry = {
             "name": task.get_name(),
@@ -157,10 +171,21 @@ class CallbackModule(CallbackBase):
             return
         # A task forced into check mode inside a real run is a probe ("would it start?"); its answer is
         # a plan, not an operation of this run.
-        probe = getattr(task, "check_mode", None) is True and not context.CLIARGS.get("check", False)
+        probe = getattr(task, "check_mode", None) is True and not self.preview
         for item in data.get("results") or [data]:
             if isinstance(item, dict):
                 self._harvest(host, entry, item, probe)
+                if self.preview and item.get("action") and not item.get("operation_id"):
+                    self._preview_operation(host, entry, item)
+
+    @staticmethod
+    def _preview_operation(host, entry, data):
+        """What a real run would do; a runbook's probe and its real task preview the same thing once."""
+        action = PREVIEW_ACTIONS.get(data["action"], "would " + str(data["action"]))
+        if host["operations"] and host["operations"][-1].get("action") == action:
+            return
+        host["operations"].append(dict({key: data.get(key) for key in OPERATION_KEYS}, task=entry["name"],
+                                       action=action))
 
     @staticmethod
     def _cause(data):
@@ -202,13 +227,18 @@ class CallbackModule(CallbackBase):
         for host in self.hosts.values():
             if any(v.get("passed") is False for v in host["verification"]):
                 host["status"] = "failed"
+        failed = bool(self.errors) or not self.hosts or any(h["status"] == "failed" for h in self.hosts.values())
+        if not self.hosts and not self.errors:
+            self.errors.append("no target host ran")
         return redact({
+            "mode": "preview" if self.preview else "run",
+            "errors": list(self.errors),
             "run": {
                 "playbook": self.playbook,
                 "started_at": self.started.isoformat(),
                 "finished_at": finished.isoformat(),
                 "duration_seconds": round((finished - self.started).total_seconds(), 3),
-                "status": "failed" if any(h["status"] == "failed" for h in self.hosts.values()) else "ok",
+                "status": "failed" if failed else "ok",
             },
             "hosts": self.hosts,
         })
@@ -242,60 +272,67 @@ def _cell(value):
 
 
 def render_markdown(report):
-    run = report["run"]
-    lines = [
-        "# Database movement run report",
-        "",
-        "Playbook `%s`, started %s, %s s, result **%s**." % (
-            run["playbook"], run["started_at"], run["duration_seconds"], run["status"].upper()),
-        "",
-        "| target | result | operation | status | duration (s) | clean-up rows | verification |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    run, preview = report["run"], report.get("mode") == "preview"
+    title = "# Database movement preview (check mode): nothing was changed" if preview else \
+        "# Database movement run report"
+    lines = [title, "", "Playbook `%s`, started %s, %s s, result **%s**." % (
+        run["playbook"], run["started_at"], run["duration_seconds"], run["status"].upper()), ""]
+    if report.get("errors"):
+        lines += ["- **error**: %s" % _cell(error) for error in report["errors"]] + [""]
+    if report["hosts"]:
+        lines += _summary_table(report["hosts"], preview)
     for name, host in sorted(report["hosts"].items()):
+        body = _host_sections(host, preview)
+        if body:  # a heading only above something to read
+            lines += ["", "## %s" % name, ""] + body
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _summary_table(hosts, preview):
+    rows_label = "rows that would change" if preview else "clean-up rows"
+    lines = ["| target | result | operation | status | duration (s) | %s | verification |" % rows_label,
+             "|---|---|---|---|---|---|---|"]
+    for name, host in sorted(hosts.items()):
         operation = host["operations"][-1] if host["operations"] else {}
         rows = sum(int(step.get("rows") or 0) for step in host["cleanup_steps"])
         checks = host["verification"]
         passed = sum(1 for check in checks if check.get("passed"))
         lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-            _cell(name), host["status"], _cell(operation.get("operation_id") or "-"),
+            _cell(name), host["status"], _cell(operation.get("operation_id") or operation.get("action") or "-"),
             _cell(operation.get("status") or "-"), _cell(_or_dash(operation.get("duration_seconds"))),
             rows if host["cleanup_steps"] else "-", "%d/%d passed" % (passed, len(checks)) if checks else "-"))
-    for name, host in sorted(report["hosts"].items()):
-        lines += ["", "## %s" % name, ""]
-        if host["findings"]:
-            lines += ["### Preflight findings", ""]
-            lines += ["- **%s** `%s`: %s %s" % (f.get("severity"), f.get("id"), f.get("message"), f.get("remedy"))
-                      for f in host["findings"]]
-            lines.append("")
-        if host["operations"]:
-            lines += ["### Operations", "", "| task | operation id | action | status | duration (s) |",
-                      "|---|---|---|---|---|"]
-            lines += ["| %s | %s | %s | %s | %s |" % (
-                _cell(o.get("task")), _cell(o.get("operation_id")), _cell(o.get("action")),
-                _cell(o.get("status")), _cell(o.get("duration_seconds"))) for o in host["operations"]]
-            lines.append("")
-        if host["cleanup_steps"]:
-            lines += ["### Clean-up steps", "", "| step | rows | changed |", "|---|---|---|"]
-            lines += ["| %s | %s | %s |" % (_cell(s.get("name")), _cell(s.get("rows")), _cell(s.get("changed")))
-                      for s in host["cleanup_steps"]]
-            lines.append("")
-        if host["restored"]:
-            lines += ["### Configuration restored", ""]
-            lines += ["- %s" % _cell(item if not isinstance(item, dict) else
-                                     ", ".join("%s: %s" % kv for kv in sorted(item.items())))
-                      for item in host["restored"]]
-            lines.append("")
-        if host["verification"]:
-            lines += ["### Verification", "", "| check | result | detail |", "|---|---|---|"]
-            lines += ["| %s | %s | %s |" % (_cell(v.get("name")), "pass" if v.get("passed") else "FAIL",
-                                            _cell(v.get("detail"))) for v in host["verification"]]
-            lines.append("")
-        if host["failures"]:
-            lines += ["### Failures", ""]
-            lines += ["- task `%s` (%s): %s" % (f["task"], f["action"], _cell(f["cause"])) for f in host["failures"]]
-            lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return lines
+
+
+def _section(title, header, rows):
+    """A heading with its table or list, or nothing at all when there are no rows."""
+    if not rows:
+        return []
+    return ["### %s" % title, ""] + header + rows + [""]
+
+
+def _host_sections(host, preview):
+    lines = _section("Preflight findings", [], [
+        "- **%s** `%s`: %s %s" % (f.get("severity"), f.get("id"), f.get("message"), f.get("remedy"))
+        for f in host["findings"]])
+    lines += _section("Operations that would run" if preview else "Operations",
+                      ["| task | operation id | action | status | duration (s) |", "|---|---|---|---|---|"], [
+        "| %s | %s | %s | %s | %s |" % (_cell(o.get("task")), _cell(o.get("operation_id")), _cell(o.get("action")),
+                                       _cell(o.get("status")), _cell(o.get("duration_seconds")))
+        for o in host["operations"]])
+    lines += _section("Clean-up steps (rows that would change)" if preview else "Clean-up steps",
+                      ["| step | rows | changed |", "|---|---|---|"], [
+        "| %s | %s | %s |" % (_cell(s.get("name")), _cell(s.get("rows")), _cell(s.get("changed")))
+        for s in host["cleanup_steps"]])
+    lines += _section("Configuration restored", [], [
+        "- %s" % _cell(item if not isinstance(item, dict) else ", ".join("%s: %s" % kv for kv in sorted(item.items())))
+        for item in host["restored"]])
+    lines += _section("Verification", ["| check | result | detail |", "|---|---|---|"], [
+        "| %s | %s | %s |" % (_cell(v.get("name")), "pass" if v.get("passed") else "FAIL", _cell(v.get("detail")))
+        for v in host["verification"]])
+    lines += _section("Failures", [], [
+        "- task `%s` (%s): %s" % (f["task"], f["action"], _cell(f["cause"])) for f in host["failures"]])
+    return lines
 
 
 def render_junit(report):
@@ -327,6 +364,12 @@ def render_junit(report):
             for case_name, duration, body in cases)
         suites.append('  <testsuite name=%s tests="%d" failures="%d">%s\n  </testsuite>' % (
             quoteattr(name), len(cases), failed, xml_cases))
+    for error in report.get("errors") or []:
+        total += 1
+        failures += 1
+        text = quoteattr(str(error))
+        suites.append('  <testsuite name="run" tests="1" failures="1">\n    <testcase classname="run" name=%s time="0">'
+                      "<failure message=%s/></testcase>\n  </testsuite>" % (text, text))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name=%s tests="%d" failures="%d">\n%s\n'
             "</testsuites>\n") % (quoteattr("d365fo.dataalm " + (report["run"]["playbook"] or "")),
                                   total, failures, "\n".join(suites))

@@ -83,8 +83,9 @@ def test_refresh_then_every_broken_invariant_fails_the_verification(runbook):
 
     # Someone re-enables a production user, resumes a job, types a real address and points SMTP at prod.
     sql(runbook.emulator, "contoso-uat", "UPDATE USERINFO SET ENABLE = 1 WHERE ID = 'carol'")
+    # Status 7 (Cancelling) still runs; the roles' own copy of the status list had lost it (issue 10).
     sql(runbook.emulator, "contoso-uat",
-        "UPDATE BATCHJOB SET STATUS = 1 WHERE RECID = (SELECT MIN(RECID) FROM BATCHJOB WHERE STATUS = 0)")
+        "UPDATE BATCHJOB SET STATUS = 7 WHERE RECID = (SELECT MIN(RECID) FROM BATCHJOB WHERE STATUS = 0)")
     sql(runbook.emulator, "contoso-uat",
         "UPDATE LOGISTICSELECTRONICADDRESS SET LOCATOR = 'real.person@fabrikam.example'"
         " WHERE RECID = (SELECT MIN(RECID) FROM LOGISTICSELECTRONICADDRESS)")

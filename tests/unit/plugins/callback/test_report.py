@@ -193,3 +193,40 @@ def test_check_mode_probe_is_a_plan_not_an_operation():
     host = callback.report()["hosts"]["contoso-uat"]
     assert [o["task"] for o in host["operations"]] == ["refresh"]
     assert [p["task"] for p in host["plans"]] == ["probe"]
+
+
+def _report(hosts, mode="run", errors=()):
+    return {"mode": mode, "errors": list(errors), "hosts": hosts,
+            "run": {"playbook": "refresh.yml", "started_at": "t", "duration_seconds": 1, "status": "ok"}}
+
+
+def test_markdown_prints_no_heading_without_content():
+    # Issue 9 item 15: a host that only ran tasks got a "## host" heading with nothing under it.
+    host = report._new_host()
+    markdown = report.render_markdown(_report({"contoso-uat": host}))
+    assert "## contoso-uat" not in markdown
+    assert "###" not in markdown
+    host["verification"] = [{"name": "no_real_email_address", "passed": True, "detail": "0"}]
+    markdown = report.render_markdown(_report({"contoso-uat": host}))
+    assert "## contoso-uat" in markdown and "### Verification" in markdown and "### Failures" not in markdown
+
+
+def test_a_preview_says_so_and_what_would_happen():
+    # Issue 9 item 11: a check-mode report must not look like a real run.
+    host = report._new_host()
+    host["operations"] = [{"task": "Refresh", "action": "would start", "operation_id": None}]
+    host["cleanup_steps"] = [{"name": "disable_users", "rows": 9, "changed": True}]
+    markdown = report.render_markdown(_report({"contoso-uat": host}, mode="preview"))
+    assert markdown.startswith("# Database movement preview (check mode): nothing was changed")
+    assert "would start" in markdown and "rows that would change" in markdown
+
+
+def test_a_run_without_any_target_fails_in_every_format():
+    # Issue 9 item 10: a host pattern that matched nothing reported OK with an empty JUnit file.
+    callback = report.CallbackModule()
+    callback.v2_playbook_on_no_hosts_matched()
+    data = callback.report()
+    assert data["run"]["status"] == "failed" and data["errors"]
+    junit = ET.fromstring(report.render_junit(data))
+    assert junit.get("failures") == "1"
+    assert "matched no host" in report.render_markdown(data)
