@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import difflib
 import os
 import re
@@ -23,7 +24,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.d365fo.dataalm.plugins.module_utils import cleanup, fo_config
 from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import parse_datetime
 from ansible_collections.d365fo.dataalm.plugins.module_utils.fo_sql import FoSqlError
-from ansible_collections.d365fo.dataalm.plugins.module_utils.lcs_movement import InputError, parse_duration
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.errors import InputError
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.inputs import parse_duration, parse_not_before
 
 RUNBOOKS = ("refresh", "export", "post_restore", "preflight")
 PREFIX = "dataalm_"
@@ -132,10 +134,14 @@ def check_window(values, runbook, problems):
     except InputError:
         problems.error("max_age", "%r turns idempotency off; give a window such as 12h or 3d (a movement that "
                        "succeeded within it counts as done), or none to run without one on purpose" % text)
-    for name in ("not_before", "now"):
-        if values[name] and (parse_datetime(values[name], naive_is_utc=False) is None
-                             or parse_datetime(values[name], naive_is_utc=False).tzinfo is None):
-            problems.error(name, "must be a time with its zone, such as 2026-03-04T08:00:00Z, not %r" % values[name])
+    if values["not_before"]:
+        try:
+            parse_not_before(values["not_before"], datetime.datetime.now(datetime.timezone.utc))
+        except InputError as exc:
+            problems.error("not_before", str(exc))
+    parsed_now = parse_datetime(values["now"], naive_is_utc=False) if values["now"] else None
+    if values["now"] and (parsed_now is None or parsed_now.tzinfo is None):
+        problems.error("now", "must be a time with its zone, such as 2026-03-04T08:00:00Z, not %r" % values["now"])
     if values["poll_interval"] < 1 or values["wait_timeout"] < values["poll_interval"]:
         problems.error("poll_interval" if values["poll_interval"] < 1 else "wait_timeout",
                        "poll_interval must be at least 1 second and wait_timeout longer than it")

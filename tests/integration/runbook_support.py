@@ -9,8 +9,8 @@ from pathlib import Path
 import pyodbc
 import yaml
 
-from tests.integration.runbook_services import write_services
-from tests.support.ansible_runner import run_playbook
+from devtools.ansible_runner import run_playbook
+from devtools.services import write_services
 
 REPO = Path(__file__).resolve().parents[2]
 INVENTORY = REPO / "extensions" / "molecule" / "shared" / "inventory.yml"

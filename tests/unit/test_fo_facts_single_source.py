@@ -50,3 +50,17 @@ def _code(path):
     """Source without the DOCUMENTATION/EXAMPLES/RETURN strings (documentation may name the values)."""
     text = path.read_text()
     return re.sub(r'(DOCUMENTATION|EXAMPLES|RETURN) = r"""(.|\n)*?"""', "", text)
+
+
+def test_action_groups_promise_only_modules_that_exist():
+    # Issue 9 item 15: an empty powerplatform group promised modules that do not exist yet.
+    import yaml
+
+    groups = yaml.safe_load((REPO / "meta" / "runtime.yml").read_text())["action_groups"]
+    modules = {p.stem for p in (REPO / "plugins" / "modules").glob("*.py")}
+    for name, members in groups.items():
+        assert members, "empty action group %s" % name
+        plain = [m for m in members if isinstance(m, str)]
+        assert set(plain) <= modules, name
+    extended = groups["all"][0]["metadata"]["extend_group"]
+    assert {g.split(".")[-1] for g in extended} <= set(groups)

@@ -53,6 +53,15 @@ FACTS = [
          _words("pwd", "password", "client_secret", "access_token", "refresh_token", "id_token", "sig", "bearer",
                 "accesstoken", "client_assertion"),
          3, "plugins/module_utils/_redact.py", strings_only=True),
+    # Issue 10, F&O semantics: the batch statuses a clean-up holds and the service accounts it keeps enabled
+    # (the numeric status list is pinned by tests/unit/test_fo_facts_single_source.py).
+    Fact("batch statuses a clean-up holds",
+         _words("withhold", "waiting", "executing", "ready", "cancelling", "canceled", "scheduled", "not_run"),
+         4, "plugins/module_utils/cleanup.py"),
+    Fact("service-account patterns",
+         _words("%@dynamics.com", "%@contosoax7.onmicrosoft.com", "%@capintegration01.onmicrosoft.com",
+                "%@devtesttie.ccsctp.net", "%@DAXMDSRunner.com"),
+         3, "plugins/module_utils/cleanup.py"),
 ]
 
 
