@@ -312,27 +312,27 @@ def _section(title, header, rows):
 
 
 def _host_sections(host, preview):
-    lines = _section("Preflight findings", [], [
-        "- **%s** `%s`: %s %s" % (f.get("severity"), f.get("id"), f.get("message"), f.get("remedy"))
-        for f in host["findings"]])
-    lines += _section("Operations that would run" if preview else "Operations",
-                      ["| task | operation id | action | status | duration (s) |", "|---|---|---|---|---|"], [
-        "| %s | %s | %s | %s | %s |" % (_cell(o.get("task")), _cell(o.get("operation_id")), _cell(o.get("action")),
-                                       _cell(o.get("status")), _cell(o.get("duration_seconds")))
-        for o in host["operations"]])
-    lines += _section("Clean-up steps (rows that would change)" if preview else "Clean-up steps",
-                      ["| step | rows | changed |", "|---|---|---|"], [
-        "| %s | %s | %s |" % (_cell(s.get("name")), _cell(s.get("rows")), _cell(s.get("changed")))
-        for s in host["cleanup_steps"]])
-    lines += _section("Configuration restored", [], [
-        "- %s" % _cell(item if not isinstance(item, dict) else ", ".join("%s: %s" % kv for kv in sorted(item.items())))
-        for item in host["restored"]])
-    lines += _section("Verification", ["| check | result | detail |", "|---|---|---|"], [
-        "| %s | %s | %s |" % (_cell(v.get("name")), "pass" if v.get("passed") else "FAIL", _cell(v.get("detail")))
-        for v in host["verification"]])
-    lines += _section("Failures", [], [
-        "- task `%s` (%s): %s" % (f["task"], f["action"], _cell(f["cause"])) for f in host["failures"]])
-    return lines
+    findings = ["- **%s** `%s`: %s %s" % (f.get("severity"), f.get("id"), f.get("message"), f.get("remedy"))
+                for f in host["findings"]]
+    operations = ["| %s | %s | %s | %s | %s |" % (
+        _cell(o.get("task")), _cell(o.get("operation_id")), _cell(o.get("action")), _cell(o.get("status")),
+        _cell(o.get("duration_seconds"))) for o in host["operations"]]
+    steps = ["| %s | %s | %s |" % (_cell(s.get("name")), _cell(s.get("rows")), _cell(s.get("changed")))
+             for s in host["cleanup_steps"]]
+    restored = ["- %s" % _cell(item if not isinstance(item, dict) else
+                               ", ".join("%s: %s" % kv for kv in sorted(item.items()))) for item in host["restored"]]
+    checks = ["| %s | %s | %s |" % (_cell(v.get("name")), "pass" if v.get("passed") else "FAIL",
+                                    _cell(v.get("detail"))) for v in host["verification"]]
+    failures = ["- task `%s` (%s): %s" % (f["task"], f["action"], _cell(f["cause"])) for f in host["failures"]]
+    return (_section("Preflight findings", [], findings)
+            + _section("Operations that would run" if preview else "Operations",
+                       ["| task | operation id | action | status | duration (s) |", "|---|---|---|---|---|"],
+                       operations)
+            + _section("Clean-up steps (rows that would change)" if preview else "Clean-up steps",
+                       ["| step | rows | changed |", "|---|---|---|"], steps)
+            + _section("Configuration restored", [], restored)
+            + _section("Verification", ["| check | result | detail |", "|---|---|---|"], checks)
+            + _section("Failures", [], failures))
 
 
 def render_junit(report):

@@ -462,6 +462,19 @@ def _check_point_in_time(point_in_time, source, target, now, findings):
             "Choose a point in the past.",
         ))
         return
+    _check_point_history(point, source, target, now, findings)
+
+
+def _last_successful(env, markers):
+    """Time of the newest successful operation of the given kinds, or None."""
+    stamps = [_op_time(op, "completed_at", "started_at") for op in env.get("operations") or []
+              if lcs_state(_status(op)) == "succeeded" and _matches(op, markers)]
+    stamps = [stamp for stamp in stamps if stamp is not None]
+    return max(stamps) if stamps else None
+
+
+def _check_point_history(point, source, target, now, findings):
+    """A valid point in time against retention, the source's restore chain and the target's code."""
     retention_days = RETENTION_DAYS["production"] if _env_type(source) == "production" else RETENTION_DAYS["sandbox"]
     oldest = now - timedelta(days=retention_days)
     if point < oldest:
@@ -471,31 +484,20 @@ def _check_point_in_time(point_in_time, source, target, now, findings):
             % (point.isoformat(), retention_days, _env_type(source), oldest.isoformat()),
             "Choose a point after %s." % oldest.isoformat(),
         ))
-    chain_breaks = [
-        _op_time(op, "completed_at", "started_at")
-        for op in source.get("operations") or []
-        if lcs_state(_status(op)) == "succeeded" and _matches(op, CHAIN_BREAKING_MARKERS)
-    ]
-    chain_breaks = [stamp for stamp in chain_breaks if stamp is not None]
-    if chain_breaks and point < max(chain_breaks):
-        last = max(chain_breaks)
+    last = _last_successful(source, CHAIN_BREAKING_MARKERS)
+    if last and point < last:
         findings.append(finding(
             "point_in_time_before_chain_break", BLOCKING,
             "point_in_time %s lies before the last database movement into the source (%s), which started a "
             "new restore chain." % (point.isoformat(), last.isoformat()),
             "Choose a point after %s." % last.isoformat(),
         ))
-    deployments = [
-        _op_time(op, "completed_at", "started_at")
-        for op in target.get("operations") or []
-        if lcs_state(_status(op)) == "succeeded" and _matches(op, CODE_DEPLOYMENT_MARKERS)
-    ]
-    deployments = [stamp for stamp in deployments if stamp is not None]
-    if deployments and point < max(deployments):
+    deployed = _last_successful(target, CODE_DEPLOYMENT_MARKERS)
+    if deployed and point < deployed:
         findings.append(finding(
             "point_in_time_before_code_deployment", WARNING,
             "point_in_time %s lies before the target's last code deployment (%s): the restored data will be "
-            "older than the code that runs on it." % (point.isoformat(), max(deployments).isoformat()),
+            "older than the code that runs on it." % (point.isoformat(), deployed.isoformat()),
             "Confirm with the developers that the code is compatible with the older data, or choose a later point.",
         ))
 

@@ -99,7 +99,6 @@ def coerce(raw, problems):
     return {k: (SPEC[k].get("default") if k in bad else v) for k, v in values.items()}
 
 
-
 # -- rules ------------------------------------------------------------------------------------------------
 def check_identity(values, runbook, problems):
     needed = {"refresh": ("target", "source"), "export": ("target",), "preflight": ("target",),

@@ -196,34 +196,26 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.d365fo.dataalm.plugins.module_utils import preflight
 
 
-def run_module():
-    module = AnsibleModule(
-        argument_spec=dict(
-            kind=dict(type="str", required=True, choices=list(preflight.KINDS)),
-            source=dict(type="dict", default={}),
-            target=dict(type="dict", default={}),
-            now=dict(type="str"),
-            point_in_time=dict(type="str"),
-            spartan_managed=dict(type="bool", default=False),
-            financial_reporting=dict(
-                type="dict", options=dict(source=dict(type="str"), target=dict(type="str"))
-            ),
-            database_capacity=dict(
-                type="dict",
-                options=dict(source_allocated_gb=dict(type="float"), target_maximum_gb=dict(type="float")),
-            ),
-            sql=dict(
-                type="dict",
-                options=dict(
-                    recurring_jobs_active=dict(type="int"),
-                    recurring_messages_pending=dict(type="int"),
-                    hold_planned=dict(type="bool", default=False),
-                ),
-            ),
-            fail_on_blocking=dict(type="bool", default=True),
-        ),
-        supports_check_mode=True,
+def argument_spec():
+    return dict(
+        kind=dict(type="str", required=True, choices=list(preflight.KINDS)),
+        source=dict(type="dict", default={}),
+        target=dict(type="dict", default={}),
+        now=dict(type="str"),
+        point_in_time=dict(type="str"),
+        spartan_managed=dict(type="bool", default=False),
+        financial_reporting=dict(type="dict", options=dict(source=dict(type="str"), target=dict(type="str"))),
+        database_capacity=dict(
+            type="dict", options=dict(source_allocated_gb=dict(type="float"), target_maximum_gb=dict(type="float"))),
+        sql=dict(type="dict", options=dict(
+            recurring_jobs_active=dict(type="int"), recurring_messages_pending=dict(type="int"),
+            hold_planned=dict(type="bool", default=False))),
+        fail_on_blocking=dict(type="bool", default=True),
     )
+
+
+def run_module():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     try:
         findings = preflight.evaluate(

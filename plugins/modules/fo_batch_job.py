@@ -132,9 +132,8 @@ executed_statements:
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils import cleanup, fo_module, fo_sql
 
-WITHHOLD, WAITING = cleanup.BATCH_STATUS["withhold"], cleanup.BATCH_STATUS["waiting"]
-DEFAULT_STATUSES = {"held": list(cleanup.ACTIVE_BATCH_STATUS_VALUES), "waiting": [WITHHOLD]}
-TARGET_STATUS = {"held": WITHHOLD, "waiting": WAITING}
+DEFAULT_STATUSES = {"held": list(cleanup.ACTIVE_BATCH_STATUS_VALUES), "waiting": [cleanup.BATCH_STATUS["withhold"]]}
+TARGET_STATUS = {"held": cleanup.BATCH_STATUS["withhold"], "waiting": cleanup.BATCH_STATUS["waiting"]}
 
 
 def build_predicate(params):

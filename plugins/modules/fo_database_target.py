@@ -155,9 +155,9 @@ def request_of(params, names):
 def missing_snapshot(module, params, names):
     """A copy that needs its clean-up and whose snapshot is gone stops here (a preview only warns)."""
     message = ("No configuration snapshot at %s for this copy: the settings of %s cannot be re-applied. Copy the "
-                "snapshot the movement wrote into %s on this controller, or set %s: [] to clean up without re-applying "
-                "them." % (params["snapshot_path"], params["host"] or "the target", names["snapshot_dir"],
-                           names["restore_items"]))
+               "snapshot the movement wrote into %s on this controller, or set %s: [] to clean up without re-applying "
+               "them." % (params["snapshot_path"], params["host"] or "the target", names["snapshot_dir"],
+                          names["restore_items"]))
     if module.check_mode:
         module.warn("would stop: " + message)
         return
