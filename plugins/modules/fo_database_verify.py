@@ -66,6 +66,7 @@ options:
     description: Snapshot items that were re-applied.
     type: list
     elements: str
+    choices: [smtp, enabled_users, batch_jobs]
     default: []
   fail_on_violation:
     description: Fail when an invariant does not hold (the result still lists every check).
