@@ -40,6 +40,7 @@ def test_environment_info_reads_every_page_and_tells_unified_from_lcs(tmp_path, 
     assert envs[FABRIKAM_UAT]["admin_mode"] == "disabled" and envs[FABRIKAM_UAT]["background_operations"] == "enabled"
     assert envs[FABRIKAM_PROD]["retention_period"] == "P28D" and envs[FABRIKAM_UAT]["retention_period"] == "P7D"
     assert envs[FABRIKAM_UAT]["retention_available_from"].endswith("Z")
+    assert envs[FABRIKAM_UAT]["free_capacity_mb"] == 37.5 * 1024  # the world's free Dataverse capacity
     # the initial environment has no application user (no Dataverse): F&O properties fall back to finOpsMetadata
     assert any(CONTOSO_TEST_INITIAL in note for note in r["all"]["notes"])
 
