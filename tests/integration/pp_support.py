@@ -87,6 +87,3 @@ def requests_made(emu, mutating_only=False):
         total += sum(statuses.values())
     return total
 
-
-def tokens_issued(emu):
-    return sum(emu.counters()["tokens_issued"].values())
