@@ -40,8 +40,17 @@ def test_environment_info_reads_every_page_and_tells_unified_from_lcs(tmp_path, 
     assert envs[FABRIKAM_PROD]["retention_period"] == "P28D" and envs[FABRIKAM_UAT]["retention_period"] == "P7D"
     assert envs[FABRIKAM_UAT]["retention_available_from"].endswith("Z")
     assert envs[FABRIKAM_UAT]["free_capacity_mb"] == 37.5 * 1024  # the world's free Dataverse capacity
-    # the initial environment has no application user (no Dataverse): F&O properties fall back to finOpsMetadata
-    assert any(CONTOSO_TEST_INITIAL in note for note in r["all"]["notes"])
+    assert envs[FABRIKAM_UAT]["finops_deployment_type"] == "UnifiedSandbox" and not r["all"]["notes"]
+
+
+def test_environment_info_falls_back_when_the_app_may_not_read_finops_properties(tmp_path, pp_emulator):
+    # pp-partial has an application user in Contoso UAT only: elsewhere the F&O properties are refused
+    _proc, r = play(tmp_path, pp_emulator.pp_module_args("pp-partial"), [task("all", INFO)])
+    envs = {env["id"]: env for env in r["all"]["environments"]}
+    assert envs[CONTOSO_UAT]["finops_deployment_type"] == "LCSSandbox"
+    fabrikam = envs[FABRIKAM_UAT]
+    assert fabrikam["finops_deployment_type"] is None and fabrikam["finops_management"] == "unified"
+    assert any(FABRIKAM_UAT in note and "finOpsMetadata.type" in note for note in r["all"]["notes"])
 
 
 def test_backup_check_run_check_run_and_an_old_label_does_not_count(tmp_path, pp_emulator):
