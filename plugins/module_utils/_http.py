@@ -35,7 +35,7 @@ else:
 
 SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
-REQUEST_ID_HEADERS = ("activity-id", "x-ms-activity-id", "x-ms-request-id", "request-id", "client-request-id")
+REQUEST_ID_HEADERS = ("ms-dyn-aid", "activity-id", "x-ms-activity-id", "x-ms-request-id", "request-id", "client-request-id")
 BODY_EXCERPT_CHARS = 500
 
 
@@ -174,8 +174,12 @@ class HttpClient:
             return path
         return "%s/%s" % (self.base_url, path.lstrip("/"))
 
-    def request(self, method, path, params=None, json_body=None, idempotent=None, headers=None):
-        """Send one logical request, retrying transient failures; return the final ``requests.Response``."""
+    def request(self, method, path, params=None, json_body=None, idempotent=None, headers=None, data=None,
+                stream=False):
+        """Send one logical request, retrying transient failures; return the final ``requests.Response``.
+
+        ``data`` (bytes, or a callable returning a fresh file object per attempt) is sent instead of JSON;
+        ``stream`` leaves the body unread for the caller (downloads)."""
         method = method.upper()
         if idempotent is None:
             idempotent = method in SAFE_METHODS
@@ -185,7 +189,7 @@ class HttpClient:
         attempt = 0
         renewed_auth = False
         while True:
-            response, error = self._send_once(method, url, params, json_body, headers)
+            response, error = self._send_once(method, url, params, json_body, headers, data, stream)
             status = response.status_code if response is not None else None
             if status == 401 and self.auth is not None and not renewed_auth and getattr(self.auth, "renewable", False):
                 # tokens can expire between our expiry check and the service's; renew once
@@ -216,7 +220,7 @@ class HttpClient:
     def post_json(self, path, params=None, json_body=None, idempotent=False):
         return self._json(self.request("POST", path, params=params, json_body=json_body, idempotent=idempotent))
 
-    def _send_once(self, method, url, params, json_body, headers):
+    def _send_once(self, method, url, params, json_body, headers, data=None, stream=False):
         client_request_id = str(uuid.uuid4())
         all_headers = {"client-request-id": client_request_id, "return-client-request-id": "true"}
         if self.auth is not None:
@@ -225,7 +229,8 @@ class HttpClient:
         self.calls += 1
         try:
             response = self.session.request(method, url, params=params, json=json_body, headers=all_headers,
-                                            timeout=self.timeout, verify=self._verify)
+                                            timeout=self.timeout, verify=self._verify, stream=stream,
+                                            data=data() if callable(data) else data)
         except requests_exceptions.RequestException as exc:
             self._remember_request_id(client_request_id)
             return None, exc

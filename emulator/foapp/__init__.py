@@ -1,0 +1,7 @@
+"""The F&O application layer of each emulated environment: OData entities over its PostgreSQL database, the
+data management package API with executions in virtual time, and blob storage for packages.
+
+Files: ``entities.py`` (entity sets -> tables, enums), ``odata_filter.py`` ($filter), ``store.py`` (SQL),
+``dmf.py`` (executions, packages, blobs), ``backend.py`` (state, authorisation, faults); the routes are
+``emulator/routes/fo_app.py``. Environment URL: ``{base_url}/fo/{environment name}``.
+"""

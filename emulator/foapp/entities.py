@@ -1,0 +1,137 @@
+"""Entity sets the emulator serves, and the AxDB tables behind them (fo-database.md, FOMETA field names).
+
+Enums travel as member names in JSON (``"Status": "Waiting"``) and as integers in the tables, as in F&O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+NOYES = {"No": 0, "Yes": 1}
+BATCH_STATUS = {"Hold": 0, "Waiting": 1, "Executing": 2, "Error": 3, "Finished": 4, "Ready": 5, "NotRun": 6,
+                "Cancelling": 7, "Canceled": 8, "Scheduled": 9}
+ACCOUNT_TYPE = {"ADUser": 0, "ADGroup": 1, "ClaimsUser": 2, "ClaimsGroup": 3}
+ENDPOINT_TYPE = {"AzureServiceBusQueue": 0, "AzureServiceBusTopic": 1, "AzureEventGrid": 2, "Flow": 3,
+                 "AzureEventHub": 4, "Http": 5, "AzureBlobStorage": 6, "CDS": 8}
+PRODUCER_CONSUMER = {"BusinessEvents": 0, "DataFeeds": 1}
+PROJECT_CATEGORY = {"Project": 0, "Configuration": 1, "Integration": 2, "Other": 3, "CDS": 4}
+OPERATION_TYPE = {"Import": 0, "Export": 1, "All": 2, "Company": 3}
+DMF_JOB_STATUS = {"NotStarted": 0, "Waiting": 1, "Executing": 2, "Error": 3, "Finished": 4, "Ready": 5, "NotRun": 6,
+                  "Cancelling": 7, "Canceled": 8, "Hold": 9}
+
+
+@dataclass
+class Field:
+    name: str
+    column: str
+    kind: str = "str"  # str | int | bool | enum
+    enum: dict | None = None
+    write_only: bool = False  # secrets F&O never returns
+
+    def to_json(self, value):
+        if self.write_only:
+            return ""
+        if self.kind == "bool":
+            return bool(value)
+        if self.kind == "enum":
+            names = {v: k for k, v in self.enum.items()}
+            return names.get(value, str(value))
+        return value
+
+    def to_db(self, value):
+        """The column value for a JSON value; ValueError with F&O-like text when it does not fit."""
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(f"Invalid value for field '{self.name}': expected Edm.Boolean")
+            return int(value)
+        if self.kind == "enum":
+            if value not in self.enum:
+                raise ValueError(f"Requested value '{value}' was not found in enum for field '{self.name}'.")
+            return self.enum[value]
+        if self.kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"Invalid value for field '{self.name}': expected Edm.Int")
+            return value
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"Invalid value for field '{self.name}': expected Edm.String")
+        return value or ""
+
+
+@dataclass
+class Entity:
+    set_name: str
+    table: str
+    keys: tuple
+    fields: list = field(default_factory=list)
+    dmf_name: str | None = None  # the name under Data management > Data entities
+    generated_key: str | None = None  # a key F&O assigns itself (RecId)
+
+    def field(self, name):
+        return next((f for f in self.fields if f.name == name), None)
+
+
+ENTITIES = [
+    Entity("SystemUsers", "USERINFO", ("UserID",), [
+        Field("UserID", "ID"), Field("UserName", "NAME"), Field("Enabled", "ENABLE", "bool"),
+        Field("Alias", "NETWORKALIAS"), Field("Email", "NETWORKALIAS"), Field("NetworkDomain", "NETWORKDOMAIN"),
+        Field("Company", "COMPANY"), Field("Language", "LANGUAGE"),
+        Field("AccountType", "ACCOUNTTYPE", "enum", ACCOUNT_TYPE), Field("ExternalUser", "EXTERNALUSER", "bool"),
+    ], dmf_name="Users"),
+    Entity("SysAADClients", "SYSAADCLIENTTABLE", ("AADClientId",), [
+        Field("AADClientId", "AADCLIENTID"), Field("UserId", "USERID"), Field("Name", "NAME"),
+    ], dmf_name="Microsoft Entra applications"),
+    Entity("BatchJobs", "BATCHJOB", ("BatchJobRecId",), [
+        Field("BatchJobRecId", "RECID", "int"), Field("JobDescription", "CAPTION"),
+        Field("Status", "STATUS", "enum", BATCH_STATUS), Field("CompanyAccounts", "COMPANY"),
+        Field("ExecutingBy", "EXECUTINGBY"), Field("CanceledBy", "CANCELEDBY"),
+        Field("RuntimeJob", "RUNTIMEJOB", "bool"),
+    ], dmf_name="Batch jobs", generated_key="BatchJobRecId"),
+    Entity("EmailParameters", "SYSEMAILPARAMETERS", ("ID",), [
+        Field("ID", "KEY_", "int"), Field("SMTPRelayServerName", "SMTPRELAYSERVERNAME"),
+        Field("SMTPPortNumber", "SMTPPORTNUMBER", "int"), Field("SMTPUserName", "SMTPUSERNAME"),
+        Field("SMTPRequireSSL", "SMTPREQUIRESSL", "enum", NOYES), Field("SMTPUseNTLM", "SMTPUSENTLM", "enum", NOYES),
+        Field("MailerNonInteractive", "MAILERNONINTERACTIVE"),
+        Field("MaximumEmailAttachmentSize", "MAXEMAILATTACHMENTSIZE", "int"),
+    ], dmf_name="Email parameters"),
+    Entity("BusinessEventsEndpoints", "BUSINESSEVENTSENDPOINT", ("Name",), [
+        Field("Name", "NAME"), Field("Type", "TYPE", "enum", ENDPOINT_TYPE),
+        Field("ProducerConsumerType", "PRODUCERCONSUMERTYPE", "enum", PRODUCER_CONSUMER),
+        Field("AzureAppId", "AZUREAPPID"), Field("KeyVaultDnsName", "KEYVAULTDNSNAME"),
+        Field("KeyVaultSecretName", "KEYVAULTSECRETNAME"),
+        Field("DecryptedAzureAppSecret", "AZUREAPPSECRET", write_only=True),
+        Field("EventGridEndpointURL", "ENDPOINTURL"), Field("ServiceBusQueueName", "QUEUENAME"),
+        Field("AzureBlobContainerName", "CONTAINERNAME"),
+    ], dmf_name="Business events endpoints"),
+    Entity("DataManagementDefinitionGroups", "DMFDEFINITIONGROUP", ("Name",), [
+        Field("Name", "NAME"), Field("Description", "DESCRIPTION"),
+        Field("ProjectCategory", "PROJECTCATEGORY", "enum", PROJECT_CATEGORY),
+        Field("OperationType", "OPERATIONTYPE", "enum", OPERATION_TYPE),
+        Field("GenerateDataPackage", "GENERATEDATAPACKAGE", "enum", NOYES),
+    ]),
+    Entity("DataManagementDefinitionGroupDetails", "DMFDEFINITIONGROUPENTITY", ("DefinitionGroupId", "EntityName"), [
+        Field("DefinitionGroupId", "DEFINITIONGROUP"), Field("EntityName", "ENTITY"),
+        Field("ExecutionUnit", "EXECUTIONUNIT", "int"), Field("LevelInExecutionUnit", "LEVELINEXECUTIONUNIT", "int"),
+        Field("SequenceInLevel", "SEQUENCEINLEVEL", "int"), Field("SourceFormat", "SOURCEFORMAT"),
+    ]),
+    Entity("DataManagementEntities", "DMFENTITY", ("EntityName",), [
+        Field("EntityName", "ENTITYNAME"), Field("TargetName", "TARGETENTITY"),
+    ]),
+]
+BY_SET = {e.set_name: e for e in ENTITIES}
+BY_DMF_NAME = {e.dmf_name: e for e in ENTITIES if e.dmf_name}
+
+# Tables F&O has and the emulator's seeded schema (owned by the SQL work) does not: created on first use.
+EXTRA_DDL = [
+    "CREATE TABLE IF NOT EXISTS DMFDEFINITIONGROUP (RECID BIGINT NOT NULL PRIMARY KEY, NAME VARCHAR(60) NOT NULL,"
+    " DESCRIPTION VARCHAR(255) NOT NULL DEFAULT '', PROJECTCATEGORY INT NOT NULL DEFAULT 0,"
+    " OPERATIONTYPE INT NOT NULL DEFAULT 0, GENERATEDATAPACKAGE INT NOT NULL DEFAULT 1,"
+    " PARTITION BIGINT NOT NULL DEFAULT 5637144576, RECVERSION INT NOT NULL DEFAULT 1)",
+    "CREATE TABLE IF NOT EXISTS DMFDEFINITIONGROUPENTITY (RECID BIGINT NOT NULL PRIMARY KEY,"
+    " DEFINITIONGROUP VARCHAR(60) NOT NULL, ENTITY VARCHAR(60) NOT NULL, EXECUTIONUNIT INT NOT NULL DEFAULT 1,"
+    " LEVELINEXECUTIONUNIT INT NOT NULL DEFAULT 1, SEQUENCEINLEVEL INT NOT NULL DEFAULT 1,"
+    " SOURCEFORMAT VARCHAR(60) NOT NULL DEFAULT 'XML-Element', PARTITION BIGINT NOT NULL DEFAULT 5637144576,"
+    " RECVERSION INT NOT NULL DEFAULT 1)",
+    "CREATE TABLE IF NOT EXISTS DMFENTITY (RECID BIGINT NOT NULL PRIMARY KEY, ENTITYNAME VARCHAR(60) NOT NULL,"
+    " TARGETENTITY VARCHAR(81) NOT NULL DEFAULT '', PARTITION BIGINT NOT NULL DEFAULT 5637144576,"
+    " RECVERSION INT NOT NULL DEFAULT 1)",
+]

@@ -1,0 +1,175 @@
+"""SQL for the entity sets of one environment's database (psycopg; one connection per environment, locked).
+
+A database movement or a reset replaces the database under us, so a broken connection is reopened once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+from .entities import BY_DMF_NAME, EXTRA_DDL, Entity
+
+FIRST_RECID = 5637160000
+
+
+class StoreError(ValueError):
+    """A change the data would not take; ``status`` is the HTTP status F&O would answer."""
+
+    def __init__(self, message, status=400):
+        self.status = status
+        super().__init__(message)
+
+
+class Store:
+    def __init__(self, dsn: str):
+        self.dsn = dsn
+        self.lock = threading.RLock()
+        self._conn = None
+        self._schema_ready = False
+
+    def _connection(self):
+        import psycopg
+
+        if self._conn is None or self._conn.closed:
+            self._conn = psycopg.connect(self.dsn, autocommit=False)
+            self._schema_ready = False
+        if not self._schema_ready:
+            self._ensure_schema(self._conn)
+        return self._conn
+
+    @staticmethod
+    def _ensure_schema(conn):
+        with conn.cursor() as cur:
+            for statement in EXTRA_DDL:
+                cur.execute(statement)
+            if cur.execute("SELECT COUNT(*) FROM DMFENTITY").fetchone()[0] == 0:
+                for number, (name, entity) in enumerate(sorted(BY_DMF_NAME.items())):
+                    cur.execute("INSERT INTO DMFENTITY (RECID, ENTITYNAME, TARGETENTITY) VALUES (%s, %s, %s)",
+                                (FIRST_RECID + number, name, entity.set_name))
+        conn.commit()
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """One unit of work: committed when the block ends, rolled back on any exception."""
+        import psycopg
+
+        with self.lock:
+            for attempt in (1, 2):
+                try:
+                    conn = self._connection()
+                    break
+                except psycopg.OperationalError:
+                    self._conn = None
+                    if attempt == 2:
+                        raise
+            try:
+                yield conn.cursor()
+                conn.commit()
+            except psycopg.OperationalError:
+                self._conn = None  # the database was replaced (refresh, reset): reconnect next time
+                raise
+            except Exception:
+                conn.rollback()
+                raise
+
+    # -- entity rows ---------------------------------------------------------------------------------
+    @staticmethod
+    def _select(entity: Entity):
+        columns = ", ".join(f.column for f in entity.fields)
+        order = ", ".join(entity.field(k).column for k in entity.keys)
+        return f"SELECT {columns}, RECVERSION FROM {entity.table}", order
+
+    @staticmethod
+    def _json(entity: Entity, row):
+        record = {"@odata.etag": 'W/"%s"' % row[-1]}
+        for f, value in zip(entity.fields, row):
+            record[f.name] = f.to_json(value)
+        return record
+
+    def rows(self, cur, entity: Entity) -> list[dict]:
+        select, order = self._select(entity)
+        return [self._json(entity, row) for row in cur.execute(f"{select} ORDER BY {order}").fetchall()]
+
+    def get(self, cur, entity: Entity, key: dict) -> dict | None:
+        select, _order = self._select(entity)
+        where, params = self._where(entity, key)
+        row = cur.execute(f"{select} WHERE {where}", params).fetchone()
+        return self._json(entity, row) if row else None
+
+    @staticmethod
+    def _where(entity: Entity, key: dict):
+        params = []
+        for name in entity.keys:
+            params.append(entity.field(name).to_db(key[name]))
+        return " AND ".join("%s = %%s" % entity.field(k).column for k in entity.keys), params
+
+    def _columns(self, entity: Entity, body: dict) -> dict:
+        columns = {}
+        for name, value in body.items():
+            if name.startswith("@odata"):
+                continue
+            f = entity.field(name)
+            if f is None:
+                raise StoreError(f"The property '{name}' does not exist on type "
+                                 f"'Microsoft.Dynamics.DataEntities.{entity.set_name}'.")
+            try:
+                columns[f.column] = f.to_db(value)
+            except ValueError as exc:
+                raise StoreError(str(exc)) from None
+        return columns
+
+    def insert(self, cur, entity: Entity, body: dict) -> dict:
+        body = dict(body)
+        recid = cur.execute(f"SELECT COALESCE(MAX(RECID), {FIRST_RECID}) + 1 FROM {entity.table}").fetchone()[0]
+        if entity.generated_key:
+            body[entity.generated_key] = recid
+        missing = [k for k in entity.keys if body.get(k) in (None, "")]
+        if missing:
+            raise StoreError(f"Field '{missing[0]}' must be filled in.")
+        if self.get(cur, entity, {k: body[k] for k in entity.keys}) is not None:
+            raise StoreError(f"Cannot create a record in {entity.set_name}. The record already exists.", 409)
+        columns = self._columns(entity, body)
+        columns.pop("RECID", None)
+        names = ["RECID"] + list(columns)
+        cur.execute(f"INSERT INTO {entity.table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})",
+                    [recid] + list(columns.values()))
+        return self.get(cur, entity, {k: body[k] for k in entity.keys})
+
+    def update(self, cur, entity: Entity, key: dict, body: dict, if_match: str | None) -> None:
+        current = self.get(cur, entity, key)
+        if current is None:
+            raise StoreError(f"No {entity.set_name} record matches the key.", 404)
+        if if_match not in (None, "*") and if_match != current["@odata.etag"]:
+            raise StoreError("The record was changed by someone else (ETag mismatch).", 412)
+        for name in entity.keys:
+            if name in body and body[name] != current[name]:
+                raise StoreError(f"Key field '{name}' cannot be changed.")
+        columns = self._columns(entity, body)
+        if not columns:
+            return
+        where, params = self._where(entity, key)
+        assignments = ", ".join("%s = %%s" % column for column in columns) + ", RECVERSION = RECVERSION + 1"
+        cur.execute(f"UPDATE {entity.table} SET {assignments} WHERE {where}", list(columns.values()) + params)
+
+    def delete(self, cur, entity: Entity, key: dict, if_match: str | None) -> None:
+        current = self.get(cur, entity, key)
+        if current is None:
+            raise StoreError(f"No {entity.set_name} record matches the key.", 404)
+        if if_match not in (None, "*") and if_match != current["@odata.etag"]:
+            raise StoreError("The record was changed by someone else (ETag mismatch).", 412)
+        where, params = self._where(entity, key)
+        cur.execute(f"DELETE FROM {entity.table} WHERE {where}", params)
+
+    # -- authorisation lookups -------------------------------------------------------------------------
+    @staticmethod
+    def app_user(cur, client_id: str):
+        """(user id, enabled) of the user an Entra application is mapped to, or None when not registered."""
+        row = cur.execute("SELECT A.USERID, U.ENABLE FROM SYSAADCLIENTTABLE A LEFT JOIN USERINFO U ON U.ID = A.USERID"
+                          " WHERE LOWER(A.AADCLIENTID) = LOWER(%s)", (client_id,)).fetchone()
+        return (row[0], bool(row[1])) if row else None
+
+    @staticmethod
+    def person(cur, upn: str):
+        row = cur.execute("SELECT ID, ENABLE FROM USERINFO WHERE LOWER(NETWORKALIAS) = LOWER(%s)", (upn,)).fetchone()
+        return (row[0], bool(row[1])) if row else None
