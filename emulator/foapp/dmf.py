@@ -108,7 +108,7 @@ def build_package(group: str, tables: dict[str, list[dict]]) -> bytes:
             for row in rows:
                 element = ET.SubElement(document, entity.set_name.upper())
                 for f in entity.fields:
-                    if not f.write_only:
+                    if not f.write_only and f.name in row:
                         ET.SubElement(element, f.name).text = _text(row.get(f.name))
             file_name = f"{dmf_name}.xml"
             archive.writestr(file_name, ET.tostring(document, encoding="utf-8", xml_declaration=True))

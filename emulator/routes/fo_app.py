@@ -282,6 +282,8 @@ def _blob_body(fo, data):
 
         def broken():
             yield data[start:start + cut]
+            # the break-off lasts long enough for the URL's signature to expire before the client resumes
+            fo.emu.clock.advance(fo.settings["package_url_lifetime_seconds"] + 1)
             raise ConnectionAbortedError("emulated break-off mid-download")
 
         return Response(broken(), status=status, headers=headers, mimetype="application/zip")

@@ -15,7 +15,8 @@ import os
 
 from .._http import HttpError, requests_exceptions
 
-CHUNK_BYTES = 1024 * 1024
+# small reads: a connection that breaks off loses at most one chunk, which the resume fetches again
+CHUNK_BYTES = 64 * 1024
 MAX_RESUMES = 20
 MAX_SINGLE_PUT_BYTES = 5000 * 1024 * 1024  # Put Blob limit (x-ms-version 2019-12-12 and later)
 BLOB_HEADERS = {"x-ms-version": "2020-10-02"}
