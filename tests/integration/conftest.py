@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from devtools.emulator import DEFAULT_WORLD, EmulatorProcess
+from tests.integration.fo_app_support import fo  # noqa: F401  (the F&O application-layer fixture)
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,8 @@ import psycopg
 import pytest
 import yaml
 
+from devtools.ansible_runner import run_playbook
 from emulator import fodb
-from tests.support.ansible_runner import run_playbook
 
 ENV = "contoso-uat"
 APP_ID = "6c9f3a4b-8d52-4eaf-c3b7-2a1f4e5d6c7b"  # lcs-confidential in the default world (has a secret)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.integration.fo_app_support import fo, play  # noqa: F401  (fixture)
+from tests.integration.fo_app_support import play
 
 DISABLE = {"d365fo.dataalm.fo_entity": {"entity": "SystemUsers", "filter": "Enabled eq true and UserID ne 'Admin'",
                                         "values": {"Enabled": False}}, "register": "r"}
@@ -69,12 +69,12 @@ def test_paging_and_a_429_storm(fo, tmp_path):
 def test_unregistered_application_and_disabled_mapped_user_get_401(fo, tmp_path):
     read = {"d365fo.dataalm.fo_entity": {"entity": "SystemUsers", "state": "read"}, "register": "r"}
     fo.sql("UPDATE USERINFO SET ENABLE = 0 WHERE ID = 'Admin'")
-    proc, res = play(tmp_path, [dict(read)], fo.defaults())
+    _proc, res = play(tmp_path, [dict(read)], fo.defaults())
     assert res["r"]["failed"] and res["r"]["http_status"] == 401 and "Microsoft Entra applications" in res["r"]["msg"]
     assert res["r"]["request_id"]  # F&O's activity id (ms-dyn-aid)
     fo.sql("DELETE FROM SYSAADCLIENTTABLE")
     fo.sql("UPDATE USERINFO SET ENABLE = 1 WHERE ID = 'Admin'")
-    proc, res = play(tmp_path, [dict(read)], fo.defaults())
+    _proc, res = play(tmp_path, [dict(read)], fo.defaults())
     assert res["r"]["failed"] and res["r"]["http_status"] == 401
 
 
@@ -100,7 +100,7 @@ BAD = [
     ({"entity": "SystemUsers", "state": "read", "environment_url": "https://fo.example/data"},
      "no /data"),
     ({"entity": "SystemUsers", "state": "read", "client_secret": None, "refresh_token": None},
-     "give client_secret"),
+     "no credential was given"),
     ({"entity": "SystemUsers", "state": "read", "tenant_id": "organizations"}, "tenant_id must name"),
     ({"entity": "SystemUsers", "state": "read", "timeout": 0}, "timeout must be"),
     ({"entity": "SystemUsers", "filter": "Enabled eq", "values": {"Enabled": False}}, "Syntax error"),
@@ -110,7 +110,7 @@ BAD = [
 def test_bad_inputs_fail_with_what_to_change_and_change_nothing(fo, tmp_path):
     before = fo.sql("SELECT md5(string_agg(t::text, '|' ORDER BY RECID)) FROM USERINFO t")
     tasks = [{"d365fo.dataalm.fo_entity": args, "register": "bad%d" % n} for n, (args, _msg) in enumerate(BAD)]
-    proc, res = play(tmp_path, tasks, fo.defaults())
+    _proc, res = play(tmp_path, tasks, fo.defaults())
     for n, (_args, message) in enumerate(BAD):
         result = res["bad%d" % n]
         assert result["failed"] and message in result["msg"], (n, result.get("msg"))

@@ -10,9 +10,9 @@ import subprocess
 import time
 import zipfile
 
-from emulator.foapp import dmf
-from tests.integration.fo_app_support import fo, play  # noqa: F401  (fixture)
-from tests.support.ansible_runner import VENV_BIN, ansible_env
+from devtools.ansible_runner import VENV_BIN, ansible_env
+from emulator.services.fo_app import dmf
+from tests.integration.fo_app_support import play
 
 EXPORT_PROJECT = {"d365fo.dataalm.fo_data_project": {
     "name": "dataalm-keep", "operation": "Export",
@@ -149,7 +149,7 @@ def test_import_that_fails(fo, tmp_path):
     src = email_package(tmp_path / "settings.zip")
     play(tmp_path, [dict(IMPORT_PROJECT)], fo.defaults())
     fo.settings(execution_outcomes=["Failed"])
-    proc, res = play(tmp_path, [import_task(src)], fo.defaults())
+    _proc, res = play(tmp_path, [import_task(src)], fo.defaults())
     assert res["imp"]["failed"] and res["imp"]["status"] == "Failed" and res["imp"]["execution_errors"]
     assert "new execution_id" in res["imp"]["msg"]
 
@@ -184,7 +184,7 @@ def test_refuses_to_start_while_another_import_runs(fo, tmp_path):
     first = email_package(tmp_path / "first.zip", relay="first.example")
     play(tmp_path, [import_task(first, wait=False)], fo.defaults())
     second = email_package(tmp_path / "second.zip", relay="second.example")
-    proc, res = play(tmp_path, [import_task(second)], fo.defaults())
+    _proc, res = play(tmp_path, [import_task(second)], fo.defaults())
     assert res["imp"]["failed"] and "refusing to start" in res["imp"]["msg"]
     assert res["imp"]["running_imports"][0]["definition_group_id"] == "dataalm-restore"
     assert fo.counters()["imports_started"] == 1 and fo.counters()["parallel_imports"] == 0
@@ -243,7 +243,7 @@ def test_bad_package_inputs_fail_before_any_change(fo, tmp_path):
         args = {k: str(v).replace("__ZIP__", str(zipped)).replace("__NOTZIP__", str(tmp_path / "not.zip"))
                 .replace("__DIR__", str(tmp_path)) if isinstance(v, str) else v for k, v in args.items()}
         tasks.append({module: args, "register": "bad%d" % n})
-    proc, res = play(tmp_path, tasks, fo.defaults())
+    _proc, res = play(tmp_path, tasks, fo.defaults())
     for n, (_task, message) in enumerate(PACKAGE_BAD):
         assert res["bad%d" % n]["failed"] and message in res["bad%d" % n]["msg"], (n, res["bad%d" % n])
     counters = fo.counters()

@@ -11,7 +11,9 @@ and errors that carry F&O's own message and activity id (``ms-dyn-aid``).
 
 from __future__ import annotations
 
-from .._http import HttpError, redact
+from .._http import HttpError
+from .._movement.errors import MovementError
+from .._redact import redact
 from . import batch
 from .odata import action_value, error_text, key_path
 
@@ -29,19 +31,13 @@ ADVICE = {
 }
 
 
-class FoError(Exception):
-    """A call F&O refused; ``message`` holds F&O's own words, ``request_id`` its activity id."""
+class FoError(MovementError):
+    """A call F&O refused; ``message`` holds F&O's own words, ``request_id`` its activity id (ms-dyn-aid)."""
 
-    transient = False
-
-    def __init__(self, message, status=None, request_id=None, entity=None):
+    def __init__(self, message, status=None, request_id=None):
         self.status = status
         self.request_id = request_id
-        self.entity = entity
-        super().__init__(redact(message))
-
-    def to_dict(self):
-        return {"http_status": self.status, "request_id": self.request_id}
+        super().__init__(redact(message), details={"http_status": status, "request_id": request_id})
 
     def __str__(self):
         text = super().__str__()

@@ -11,8 +11,11 @@ import time
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from .._auth import MSAL_IMPORT_ERROR, AuthError
-from .._http import REQUESTS_IMPORT_ERROR, HttpClient, HttpError, RetryPolicy, redact
-from ..operations import Waiter, WaitTimeout
+from .._download import DownloadError
+from .._http import REQUESTS_IMPORT_ERROR, HttpClient, HttpError, RetryPolicy
+from .._movement.errors import MovementError, WaitTimeout
+from .._movement.waiter import Waiter
+from .._redact import redact
 from .auth import build_environment_token
 from .client import FoClient, FoError
 from .transfer import TransferError
@@ -36,7 +39,7 @@ def connection_argument_spec():
         tenant_id=env("tenant_id", type="str"),
         access_token=env("access_token", type="str", no_log=True),
         refresh_token=env("refresh_token", type="str", no_log=True),
-        token_cache=env("token_cache", type="path"),
+        token_cache=env("token_cache", type="path", no_log=False),
         authority_url=env("authority_url", type="str", default=DEFAULT_AUTHORITY),
         validate_certs=env("validate_certs", type="bool", default=True),
         ca_path=env("ca_path", type="path"),
@@ -72,8 +75,8 @@ def connection_problems(p):
             problems.append("tenant_id must name the environment's tenant (its id or domain) for client_secret "
                             "sign-in; 'organizations' and 'common' cannot issue application tokens")
     elif not p.get("refresh_token"):
-        problems.append("give client_secret (application sign-in), refresh_token (a person's delegated sign-in) "
-                        "or access_token; none was set")
+        problems.append("no credential was given: set client_secret for the application's own sign-in, or a "
+                        "person's refresh token (refresh_token), or a ready access token")
     return problems
 
 
@@ -113,6 +116,12 @@ class FoAppModule:
                                     on_retry=self._note_retry)
             self._client = FoClient(self._http, p["environment_url"])
         return self._client
+
+    @property
+    def verify(self):
+        """requests' ``verify`` for storage: passed per call, because REQUESTS_CA_BUNDLE overrides a session's."""
+        p = self.params
+        return (p["ca_path"] or True) if p["validate_certs"] else False
 
     @property
     def blob(self):
@@ -159,10 +168,10 @@ class FoAppModule:
             operation = exc.operation
             self.fail("%s; the execution keeps running in F&O: re-run the task to follow it" % exc, timed_out=True,
                       execution_id=getattr(operation, "operation_id", None), status=getattr(operation, "status", None))
-        except FoError as exc:
+        except (FoError, HttpError, MovementError) as exc:
             self.fail(str(exc), **exc.to_dict())
-        except HttpError as exc:
-            self.fail(str(exc), **exc.to_dict())
+        except DownloadError as exc:
+            self.fail("downloading the package failed: %s" % exc, **exc.details)
         except TransferError as exc:
             self.fail(str(exc))
         result.update(self.stats())

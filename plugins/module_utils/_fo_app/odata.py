@@ -39,7 +39,7 @@ def action_value(body):
     while isinstance(value, dict) and "value" in value:
         value = value["value"]
     for _ in range(2):
-        if not isinstance(value, str) or not value.strip()[:1] in ("{", "[", '"'):
+        if not isinstance(value, str) or value.strip()[:1] not in ("{", "[", '"'):
             break
         try:
             value = json.loads(value)

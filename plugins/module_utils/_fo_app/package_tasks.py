@@ -13,9 +13,11 @@ import os
 import re
 import zipfile
 
-from .._http import HttpError, redact
+from .._http import HttpError
+from .._redact import redact
 from .client import FoError
-from .packages import IN_FLIGHT, NEVER_RAN, Packages, derived_execution_id, status_key
+from .._movement.operation import status_key
+from .packages import IN_FLIGHT, NEVER_RAN, Packages, derived_execution_id
 from .transfer import download, remote_size, sha256_of, upload
 
 ENDED_BADLY = ("failed", "canceled", "cancelled")
@@ -89,11 +91,12 @@ def export_task(fm):
         return dict(fm.known, changed=start, sha256=None)
     extra = outcome(fm, packages, operation, "export")
     downloaded = _fetch_package(fm, packages, execution_id)
-    return dict(fm.known, changed=start or downloaded, downloaded=downloaded, sha256=sha256_of(p["dest"]), **extra)
+    return dict(fm.known, changed=start or downloaded, downloaded=downloaded,
+                sha256=sha256_of(p["dest"]).hexdigest(), **extra)
 
 
 def _existing_sha(path):
-    return sha256_of(path) if os.path.isfile(path) else None
+    return sha256_of(path).hexdigest() if os.path.isfile(path) else None
 
 
 def _fetch_package(fm, packages, execution_id):
@@ -106,7 +109,7 @@ def _fetch_package(fm, packages, execution_id):
             return False
         fm.fail("export %s has no package to download (packages are kept 7 days); re-run with reexecute: true"
                 % execution_id)
-    if os.path.isfile(dest) and remote_size(fm.blob, url) == os.path.getsize(dest):
+    if os.path.isfile(dest) and remote_size(url, fm.verify, fm.params["timeout"]) == os.path.getsize(dest):
         return False
     unused = [url]
 
@@ -114,13 +117,13 @@ def _fetch_package(fm, packages, execution_id):
         # the first URL is the one just read; later calls come after a signature expired mid-download
         return unused.pop() if unused else packages.exported_package_url(execution_id)
 
-    download(fm.blob, fresh_url, dest)
+    download(fresh_url, dest, fm.verify, fm.params["timeout"])
     return True
 
 
 def import_task(fm):
     p, packages = fm.params, Packages(fm.client)
-    package_sha = sha256_of(p["src"])
+    package_sha = sha256_of(p["src"]).hexdigest()
     execution_id = p["execution_id"] or derived_execution_id(
         "import", package_sha, p["environment_url"], p["definition_group_id"], p["legal_entity_id"], p["overwrite"])
     operation = packages.operation(execution_id)

@@ -12,22 +12,16 @@ from __future__ import annotations
 
 import hashlib
 
-from ..operations import FAILED, PENDING, RUNNING, SUCCEEDED, UNKNOWN, Operation
+from .._movement.operation import FAILED, PENDING, RUNNING, SUCCEEDED, StatusMap
 
 GROUPS = "DataManagementDefinitionGroups"
 
 # DMFExecutionSummaryStatus (DMAPI). Unknown is what F&O reports for an execution id it has never seen.
 # PartiallySucceeded is over, and the caller decides whether errors are acceptable (allow_partial).
-DMF_STATES = {
-    "unknown": PENDING,
-    "notrun": PENDING,
-    "executing": RUNNING,
-    "succeeded": SUCCEEDED,
-    "partiallysucceeded": SUCCEEDED,
-    "failed": FAILED,
-    "canceled": FAILED,
-    "cancelled": FAILED,
-}
+DMF_STATUSES = StatusMap(
+    states={"Unknown": PENDING, "NotRun": PENDING, "Executing": RUNNING, "Succeeded": SUCCEEDED,
+            "PartiallySucceeded": SUCCEEDED, "Failed": FAILED, "Canceled": FAILED, "Cancelled": FAILED},
+    settled=("Unknown", "Succeeded", "PartiallySucceeded", "Failed", "Canceled", "Cancelled"))
 NEVER_RAN = "unknown"
 IN_FLIGHT = ("notrun", "executing")
 # DmfBatchJobStatus values of a job that still occupies the import queue
@@ -35,11 +29,7 @@ BUSY_JOB_STATUSES = ("Waiting", "Executing")
 
 
 def dmf_state(status):
-    return DMF_STATES.get(str(status or "").replace(" ", "").lower(), UNKNOWN)
-
-
-def status_key(status):
-    return str(status or "").replace(" ", "").lower()
+    return DMF_STATUSES.state(status)
 
 
 def derived_execution_id(kind, *parts):
@@ -61,7 +51,7 @@ class Packages:
 
     def operation(self, execution_id):
         status = self.status(execution_id)
-        return Operation(operation_id=execution_id, status=status, state=dmf_state(status))
+        return DMF_STATUSES.operation(execution_id, status)
 
     def export(self, definition_group_id, package_name, execution_id, legal_entity_id, reexecute):
         body = {"definitionGroupId": definition_group_id, "packageName": package_name,

@@ -78,7 +78,8 @@ def apply(client, planned, batch_size, on_batch=None):
     """Send the planned changes: one request for a single change, ``$batch`` of ``batch_size`` otherwise."""
     if len(planned) == 1:
         only = planned[0]
-        client.change(only.method, only.url, only.body, etag=only.etag, what="%s %s" % (only.method, key_label(only.key)))
+        client.change(only.method, only.url, only.body, etag=only.etag,
+                      what="%s %s" % (only.method, key_label(only.key)))
         return 1
     sent = 0
     for start in range(0, len(planned), batch_size):

@@ -4,8 +4,9 @@
 """Packages to and from the environment's blob storage through signed (SAS) URLs.
 
 No Authorization header ever goes to storage: the signature in the URL is the credential, and it is
-redacted wherever a URL is shown. Downloads stream into ``<dest>.part`` and resume with ``Range`` after a
-dropped connection; an expired signature (403) asks the caller for a fresh URL and carries on.
+redacted wherever a URL is shown. Downloads use the collection's resumable transfer (``_download``):
+they stream into ``<dest>.part``, continue with ``Range`` after a dropped connection, and ask F&O for a
+fresh URL when the signature expired on the way.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from __future__ import annotations
 import hashlib
 import os
 
-from .._http import HttpError, requests_exceptions
+from .._download import Transfer, new_session, probe
+from .._download import DownloadError
 
-# small reads: a connection that breaks off loses at most one chunk, which the resume fetches again
-CHUNK_BYTES = 64 * 1024
-MAX_RESUMES = 20
+CHUNK_BYTES = 256 * 1024
 MAX_SINGLE_PUT_BYTES = 5000 * 1024 * 1024  # Put Blob limit (x-ms-version 2019-12-12 and later)
 BLOB_HEADERS = {"x-ms-version": "2020-10-02"}
 
@@ -26,12 +26,17 @@ class TransferError(Exception):
     transient = False
 
 
-def sha256_of(path):
+def sha256_of(path, limit=None):
     digest = hashlib.sha256()
+    left = os.path.getsize(path) if limit is None else limit
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(CHUNK_BYTES), b""):
+        while left > 0:
+            block = handle.read(min(CHUNK_BYTES, left))
+            if not block:
+                break
             digest.update(block)
-    return digest.hexdigest()
+            left -= len(block)
+    return digest
 
 
 def upload(blob_http, url, path):
@@ -42,78 +47,42 @@ def upload(blob_http, url, path):
                             "into smaller packages" % size)
     headers = dict(BLOB_HEADERS, **{"x-ms-blob-type": "BlockBlob", "Content-Type": "application/zip",
                                     "Content-Length": str(size)})
-    # Put Blob replaces the whole blob, so a repeat after a lost answer is harmless
-    blob_http.request("PUT", url, data=lambda: open(path, "rb"), headers=headers, idempotent=True)
+    handles = []
+
+    def body():
+        handle = open(path, "rb")  # noqa: SIM115 - one per attempt, all closed below
+        handles.append(handle)
+        return handle
+
+    try:
+        # Put Blob replaces the whole blob, so a repeat after a lost answer is harmless
+        blob_http.request("PUT", url, data=body, headers=headers, idempotent=True)
+    finally:
+        for handle in handles:
+            handle.close()
     return size
 
 
-def remote_size(blob_http, url):
-    """Size of the blob behind ``url``, or None when it is gone (packages are kept 7 days)."""
+def remote_size(url, verify, timeout):
+    """Size of the blob behind ``url``, or None when storage no longer has it (packages are kept 7 days)."""
     try:
-        response = blob_http.request("HEAD", url, headers=BLOB_HEADERS)
-    except HttpError as exc:
-        if exc.status in (403, 404):
-            return None
-        raise
-    length = response.headers.get("Content-Length")
-    return int(length) if length and length.isdigit() else None
+        return probe(url, new_session(), timeout=timeout, verify=verify).size
+    except DownloadError:
+        return None
 
 
-def download(blob_http, fresh_url, dest, on_progress=None):
-    """Stream the blob to ``dest``; ``fresh_url()`` returns a new signed URL whenever the old one expired.
+def download(fresh_url, dest, verify, timeout):
+    """Stream the blob to ``dest``; ``fresh_url()`` gives a new signed URL whenever the old one expired.
 
-    Returns the number of bytes. A ``<dest>.part`` left by an earlier, interrupted run is continued.
+    A ``<dest>.part`` left by an interrupted run is continued. Returns the hex SHA-256 of ``dest``.
     """
-    part = dest + ".part"
-    url = fresh_url()
-    resumes = 0
-    total = None
-    while True:
-        offset = os.path.getsize(part) if os.path.exists(part) else 0
-        if total is not None and offset >= total:
-            break
-        if resumes > MAX_RESUMES:
-            raise TransferError("the download of %s kept breaking off (%d resumes); re-run the task to continue "
-                                "from the %d bytes already in %s" % (os.path.basename(dest), MAX_RESUMES, offset, part))
-        headers = dict(BLOB_HEADERS, **({"Range": "bytes=%d-" % offset} if offset else {}))
-        try:
-            response = blob_http.request("GET", url, headers=headers, stream=True)
-            total = _total_size(response, offset)
-            if offset and response.status_code == 200:
-                offset = 0  # the server ignored the range: start over rather than append the whole blob
-            _write_stream(response, part, offset, on_progress, total)
-            if os.path.getsize(part) >= (total or 0):
-                break
-        except HttpError as exc:
-            if exc.status == 416 and offset:
-                break  # the part file already holds every byte
-            if exc.status != 403:
-                raise
-            url = fresh_url()  # the signature expired (403) between two ranges: ask F&O for a new one
-        except requests_exceptions.RequestException:
-            pass  # the connection broke off mid-stream: the next round resumes from what arrived
-        resumes += 1
-    os.replace(part, dest)
-    return os.path.getsize(dest)
-
-
-def _total_size(response, offset):
-    content_range = response.headers.get("Content-Range") or ""
-    if "/" in content_range and content_range.rsplit("/", 1)[1].isdigit():
-        return int(content_range.rsplit("/", 1)[1])
-    length = response.headers.get("Content-Length")
-    if length and length.isdigit():
-        return int(length) + (offset if response.status_code == 206 else 0)
-    return None
-
-
-def _write_stream(response, part, offset, on_progress, total):
-    mode = "ab" if offset else "wb"
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | (os.O_APPEND if offset else os.O_TRUNC), 0o600)
-    with os.fdopen(fd, mode) as handle:
-        written = offset
-        for block in response.iter_content(CHUNK_BYTES):
-            handle.write(block)
-            written += len(block)
-            if on_progress is not None:
-                on_progress(written, total)
+    part_path = dest + ".part"
+    offset = os.path.getsize(part_path) if os.path.exists(part_path) else 0
+    hasher = sha256_of(part_path) if offset else hashlib.sha256()
+    fd = os.open(part_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "ab") as part:
+        transfer = Transfer(fresh_url, new_session(), part, os.path.dirname(dest) or ".", timeout=timeout,
+                            verify=verify, offset=offset, sha256=hasher)
+        digest = transfer.run()
+    os.replace(part_path, dest)
+    return digest

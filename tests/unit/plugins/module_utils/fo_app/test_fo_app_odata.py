@@ -6,7 +6,13 @@ import json
 
 import pytest
 from ansible_collections.d365fo.dataalm.plugins.module_utils._fo_app import batch, odata, packages, records
-from ansible_collections.d365fo.dataalm.plugins.module_utils.operations import FAILED, PENDING, RUNNING, SUCCEEDED, UNKNOWN
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.operation import (
+    FAILED,
+    PENDING,
+    RUNNING,
+    SUCCEEDED,
+    UNKNOWN,
+)
 
 
 def test_key_path_quotes_and_encodes_literals():

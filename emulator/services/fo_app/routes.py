@@ -11,16 +11,15 @@ import email.policy
 import hmac
 import re
 import uuid
-from collections import defaultdict
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request
 
-from .. import formats
-from ..foapp import actions as dmf_actions
-from ..foapp.backend import FoAppBackend, ODataError
-from . import current_emulator
-from .downloads import _storage_error
+from ... import formats
+from ...routing import current_emulator
+from ..downloads.routes import _storage_error
+from . import actions as dmf_actions
+from .backend import FoAppBackend, ODataError
 
 blueprint = Blueprint("fo_app", __name__)
 ACTION_RE = re.compile(r"^DataManagementDefinitionGroups/Microsoft\.Dynamics\.DataEntities\.(\w+)$")
@@ -30,12 +29,7 @@ DEFAULT_PAGE_SIZE = 10000
 
 
 def backend() -> FoAppBackend:
-    emu = current_emulator()
-    with emu.lock:
-        if not hasattr(emu, "fo_app"):
-            emu.fo_app = FoAppBackend(emu)
-            emu.fo_app.requests = defaultdict(int)
-    return emu.fo_app
+    return current_emulator().backend("fo_app")
 
 
 def _base() -> str:
@@ -184,7 +178,8 @@ def _changeset(fo, env, parts):
         with store.transaction() as cur:
             return [_run_part(fo, env, part, cur, strict=True) for part in parts]
     except ODataError as exc:
-        return [(getattr(exc, "content_id", None), exc.status, _odata_error(exc.status, str(exc)).get_data(as_text=True))]
+        body = _odata_error(exc.status, str(exc)).get_data(as_text=True)
+        return [(getattr(exc, "content_id", None), exc.status, body)]
 
 
 def _run_part(fo, env, part, cur, strict=False):
@@ -283,7 +278,7 @@ def _blob_body(fo, data):
         def broken():
             yield data[start:start + cut]
             # the break-off lasts long enough for the URL's signature to expire before the client resumes
-            fo.emu.clock.advance(fo.settings["package_url_lifetime_seconds"] + 1)
+            fo.advance(fo.settings["package_url_lifetime_seconds"] + 1)
             raise ConnectionAbortedError("emulated break-off mid-download")
 
         return Response(broken(), status=status, headers=headers, mimetype="application/zip")
@@ -309,12 +304,12 @@ def settings():
 @blueprint.get("/_emulator/fo/counters")
 def counters():
     fo = backend()
-    return jsonify({"requests": dict(fo.requests), **fo.counters})
+    return jsonify(fo.counters()["fo_app"])
 
 
 @blueprint.post("/_emulator/fo/reset")
 def reset():
     fo = backend()
-    fo.reset()
-    fo.requests.clear()
+    with current_emulator().lock:
+        fo.reset()
     return jsonify({"ok": True})

@@ -7,12 +7,13 @@ person's token when a USERINFO row with that sign-in name is enabled. Everything
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import threading
 import uuid
+from collections import defaultdict
 from urllib.parse import unquote, urlparse
 
+from ...core import Backend
 from . import dmf
 from .entities import BY_DMF_NAME, BY_SET
 from .odata_filter import compile_filter
@@ -28,31 +29,43 @@ class ODataError(Exception):
         super().__init__(message)
 
 
-class FoAppBackend:
-    def __init__(self, emulator):
-        self.emu = emulator
+class FoAppBackend(Backend):
+    name = "fo_app"
+
+    def __init__(self, emulator, core):
+        super().__init__(emulator, core)
         self.lock = threading.RLock()
         self.signer = dmf.Signer()
         self._stores: dict[str, Store] = {}
-        self.reset()
+        self.reset(databases=False)
 
-    def reset(self):
+    def reset(self, databases=False):
         with self.lock:
             self.executions: dict[str, dict[str, dmf.Execution]] = {}
             self.blobs: dict[str, dmf.Blob] = {}
             self.settings = dict(DEFAULTS)
             self.faults = {"execution_outcomes": [], "download_cut_bytes": None}
-            self.counters = {"parallel_imports": 0, "imports_started": 0, "exports_started": 0}
+            self.started = {"parallel_imports": 0, "imports_started": 0, "exports_started": 0}
+            self.requests = defaultdict(int)
+            for store in self._stores.values():
+                store.close()  # a reset copies the databases again: reconnect on next use
+            self._stores.clear()
+
+    def counters(self):
+        return {"fo_app": {"requests": dict(self.requests), **self.started}}
+
+    def advance(self, seconds):
+        self.core.clock.advance(seconds)
 
     # -- environments ----------------------------------------------------------------------------------
     def environment(self, name):
-        env = self.emu.environment_by_key(name)
+        env = self.emulator.backend("lcs").environment_by_key(name)
         if env is None:
             raise ODataError(404, f"No environment {name} in this world.")
         return env
 
     def store(self, env) -> Store:
-        databases = self.emu.databases
+        databases = self.emulator.backend("databases").manager
         if databases is None:
             raise ODataError(503, "The emulator runs without databases; start it with --pg-dsn for F&O OData.")
         with self.lock:
@@ -68,8 +81,8 @@ class FoAppBackend:
     def authorize(self, env, header, base_url):
         """None when the bearer token may use ``env``; otherwise the reason (always answered as 401)."""
         scheme, _space, token = (header or "").partition(" ")
-        claims = self.emu.tokens.decode(token.strip()) if scheme.lower() == "bearer" else None
-        if claims is None or claims.get("exp", 0) <= self.emu.now().timestamp():
+        claims = self.emulator.backend("entra").decode(token.strip()) if scheme.lower() == "bearer" else None
+        if claims is None or claims.get("exp", 0) <= self.now().timestamp():
             return "The access token is missing, invalid or expired."
         if str(claims.get("aud", "")).rstrip("/").lower() != self.environment_url(base_url, env).lower():
             return "The token's audience is not this environment's URL."
@@ -96,7 +109,7 @@ class FoAppBackend:
     def query(self, env, set_name, filter_text, select, top):
         """All matching records of the set (paging is the route's job)."""
         if set_name == "DataManagementExecutionJobDetails":
-            now = self.emu.now()
+            now = self.now()
             rows = [row for execution in self._env_executions(env).values() for row in execution.job_rows(now)]
             fields = list(rows[0]) if rows else ["DefinitionGroupId", "JobId", "EntityName", "StagingStatus",
                                                   "TargetStatus"]
@@ -148,7 +161,7 @@ class FoAppBackend:
 
     def settle(self, env):
         """Carry out the effects of executions that virtual time has ended."""
-        now = self.emu.now()
+        now = self.now()
         with self.lock:
             due = [e for e in self._env_executions(env).values() if not e.applied and now >= e.ends_at()]
             for execution in due:
@@ -222,14 +235,15 @@ class FoAppBackend:
         return {"value": {"value": value}} if self.settings["nested_values"] else {"value": value}
 
     def job_details_json(self, env):
-        return json.dumps([row for e in self._env_executions(env).values() for row in e.job_rows(self.emu.now())])
+        return json.dumps([row for e in self._env_executions(env).values() for row in e.job_rows(self.now())])
 
     def new_execution(self, env, kind, execution_id, group, legal_entity, entities):
-        execution = dmf.Execution(execution_id, kind, group, legal_entity, self.emu.now(),
+        execution = dmf.Execution(execution_id, kind, group, legal_entity, self.now(),
                                   float(self.settings["execution_seconds"]), entities, outcome=self.next_outcome())
         self._env_executions(env)[execution_id] = execution
-        self.counters[kind + "s_started"] += 1
+        self.started[kind + "s_started"] += 1
+        self.record(kind + "_started", env.name, execution_id=execution_id, definition_group=group)
         return execution
 
-    def now(self) -> dt.datetime:
-        return self.emu.now()
+
+BACKEND = FoAppBackend

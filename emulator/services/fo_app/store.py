@@ -28,9 +28,20 @@ class Store:
         self._conn = None
         self._schema_ready = False
 
+    def close(self):
+        with self.lock:
+            if self._conn is not None and not self._conn.closed:
+                self._conn.close()
+            self._conn = None
+
     def _connection(self):
         import psycopg
 
+        if self._conn is not None and not self._conn.closed:
+            try:
+                self._conn.execute("SELECT 1")  # a movement or reset may have replaced the database under us
+            except psycopg.Error:
+                self._conn = None
         if self._conn is None or self._conn.closed:
             self._conn = psycopg.connect(self.dsn, autocommit=False)
             self._schema_ready = False
@@ -83,7 +94,7 @@ class Store:
     @staticmethod
     def _json(entity: Entity, row):
         record = {"@odata.etag": 'W/"%s"' % row[-1]}
-        for f, value in zip(entity.fields, row):
+        for f, value in zip(entity.fields, row[:-1], strict=True):
             record[f.name] = f.to_json(value)
         return record
 
@@ -131,9 +142,9 @@ class Store:
             raise StoreError(f"Cannot create a record in {entity.set_name}. The record already exists.", 409)
         columns = self._columns(entity, body)
         columns.pop("RECID", None)
-        names = ["RECID"] + list(columns)
+        names = ["RECID", *columns]
         cur.execute(f"INSERT INTO {entity.table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})",
-                    [recid] + list(columns.values()))
+                    [recid, *columns.values()])
         return self.get(cur, entity, {k: body[k] for k in entity.keys})
 
     def update(self, cur, entity: Entity, key: dict, body: dict, if_match: str | None) -> None:

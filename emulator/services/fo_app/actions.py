@@ -48,7 +48,7 @@ def import_from_package(backend, env, body, base_url):
     now = backend.now()
     if any(e.kind == "import" and e.status(now) in ("NotRun", "Executing")
            for e in backend._env_executions(env).values()):
-        backend.counters["parallel_imports"] += 1  # DMAPI: do not call ImportFromPackage in parallel
+        backend.started["parallel_imports"] += 1  # DMAPI: do not call ImportFromPackage in parallel
     execution = backend.new_execution(env, "import", body["executionId"], body["definitionGroupId"],
                                       body["legalEntityId"], [])
     execution.package_blob = blob.name
