@@ -26,7 +26,7 @@ options:
     type: str
   client_secret:
     description:
-      - Client secret of O(client_id): application sign-in (client-credentials grant). Needs O(tenant_id).
+      - Client secret of O(client_id), for the application's own sign-in (client-credentials grant). Needs O(tenant_id).
       - Never logged. Falls back to E(FO_CLIENT_SECRET).
     type: str
   tenant_id:
@@ -77,25 +77,4 @@ notes:
     connection once with C(module_defaults) without touching the SQL modules' group C(d365fo.dataalm.fo).
   - Tokens, refresh tokens, client secrets and the signatures of storage URLs never appear in results, warnings or
     C(-vvvv) output.
-"""
-
-    WAIT = r"""
-options:
-  wait:
-    description:
-      - Wait until the data package execution has ended. Never waits in check mode.
-    type: bool
-    default: true
-  wait_timeout:
-    description:
-      - Seconds to wait before giving up. On timeout the task fails with RV(execution_id) and the last RV(status);
-        the execution keeps running in F&O and a re-run of the same task follows it.
-    type: int
-    default: 7200
-  poll_interval:
-    description:
-      - Seconds between status polls once the execution runs (the first polls come sooner). Throttling and server
-        errors during the wait are retried, and tokens are renewed.
-    type: int
-    default: 30
 """

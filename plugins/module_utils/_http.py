@@ -35,7 +35,9 @@ else:
 
 SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
-REQUEST_ID_HEADERS = ("ms-dyn-aid", "activity-id", "x-ms-activity-id", "x-ms-request-id", "request-id", "client-request-id")
+# ms-dyn-aid: the activity id F&O puts on every answer (Microsoft asks for it in support tickets)
+REQUEST_ID_HEADERS = ("ms-dyn-aid", "activity-id", "x-ms-activity-id", "x-ms-request-id", "request-id",
+                      "client-request-id")
 BODY_EXCERPT_CHARS = 500
 
 

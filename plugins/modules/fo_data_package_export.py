@@ -28,7 +28,7 @@ author:
   - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
   - d365fo.dataalm.fo_app
-  - d365fo.dataalm.fo_app.wait
+  - d365fo.dataalm.fo_app_wait
 attributes:
   check_mode:
     support: full

@@ -47,8 +47,8 @@ options:
     default: present
   key:
     description:
-      - The key fields and values of one record, for example C({UserID: alice}) or
-        C({dataAreaId: usmf, CustomerAccount: US-001}) for an entity that is per company.
+      - "The key fields and values of one record, for example C({UserID: alice}) or
+        C({dataAreaId: usmf, CustomerAccount: US-001}) for an entity that is per company."
       - With V(present) a missing record is created from O(key) and O(values).
     type: dict
   filter:

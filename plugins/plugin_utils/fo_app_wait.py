@@ -60,8 +60,8 @@ class PackageWaitingAction(ActionBase):
                 name, latest["execution_id"], latest.get("status") or "unknown", format_elapsed(elapsed)))
             if elapsed >= wait_timeout:
                 latest["msg"] = ("timed out after %d s waiting for execution %s (last status %s); it keeps running in "
-                                 "F&O: re-run the task to follow it" % (wait_timeout, latest["execution_id"],
-                                                                       latest.get("status")))
+                                 "F&O: re-run the task to follow it"
+                                 % (wait_timeout, latest["execution_id"], latest.get("status")))
                 break
             # the next slice follows this execution; it never starts another one
             args["execution_id"] = latest["execution_id"]

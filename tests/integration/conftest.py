@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from devtools.emulator import DEFAULT_WORLD, EmulatorProcess
-from tests.integration.fo_app_support import fo  # noqa: F401  (the F&O application-layer fixture)
+from tests.integration.fo_app_support import FoApp
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +22,13 @@ def lcs_emu(lcs_emulator_process):
     client = lcs_emulator_process.client()
     client.reset(databases=False)
     return client
+
+
+@pytest.fixture
+def fo(emulator, pg_server):
+    """The F&O application layer of contoso-uat with the test application registered (fo_app_support.FoApp)."""
+    app = FoApp(emulator, pg_server)
+    app.reset()
+    app.register_app()
+    emulator.set_speed(600)  # a 60 s data package execution takes 0.1 s
+    return app

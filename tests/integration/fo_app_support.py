@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import psycopg
-import pytest
 import yaml
 
 from devtools.ansible_runner import run_playbook
@@ -50,15 +49,6 @@ class FoApp:
 
     def reset(self):
         return self.emu._admin("POST", "/fo/reset", json={})
-
-
-@pytest.fixture
-def fo(emulator, pg_server):
-    app = FoApp(emulator, pg_server)
-    app.reset()
-    app.register_app()
-    emulator.set_speed(600)  # a 60 s execution takes 0.1 s
-    return app
 
 
 def play(tmp_path, tasks, defaults, check=False, diff=False, verbosity=0, name="playbook.yml", extra_vars=None,

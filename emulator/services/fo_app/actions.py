@@ -21,8 +21,8 @@ def _group_entities(backend, env, group):
     if backend.get(env, GROUPS, {"Name": group}) is None:
         raise ODataError(400, f"Data project {group} does not exist.")
     rows = backend.query(env, DETAILS, "DefinitionGroupId eq '%s'" % group.replace("'", "''"), None, None)
-    return [row["EntityName"] for row in sorted(rows, key=lambda r: (r["ExecutionUnit"], r["LevelInExecutionUnit"],
-                                                                      r["SequenceInLevel"]))]
+    rows.sort(key=lambda r: (r["ExecutionUnit"], r["LevelInExecutionUnit"], r["SequenceInLevel"]))
+    return [row["EntityName"] for row in rows]
 
 
 def export_to_package(backend, env, body, base_url):
@@ -44,13 +44,14 @@ def import_from_package(backend, env, body, base_url):
     if blob is None or blob.data is None:
         raise ODataError(400, "The package could not be read from packageUrl; upload it to the URL that "
                               "GetAzureWriteUrl returned.")
-    _group_entities(backend, env, body["definitionGroupId"])
+    entities = _group_entities(backend, env, body["definitionGroupId"])
     now = backend.now()
     if any(e.kind == "import" and e.status(now) in ("NotRun", "Executing")
            for e in backend._env_executions(env).values()):
         backend.started["parallel_imports"] += 1  # DMAPI: do not call ImportFromPackage in parallel
+    # the job lists the project's entities from the start; the package's own list replaces it when it runs
     execution = backend.new_execution(env, "import", body["executionId"], body["definitionGroupId"],
-                                      body["legalEntityId"], [])
+                                      body["legalEntityId"], entities)
     execution.package_blob = blob.name
     return body["executionId"]
 

@@ -19,6 +19,7 @@ from .entities import BY_DMF_NAME, BY_SET
 from .odata_filter import compile_filter
 from .store import Store, StoreError
 
+JOB_FIELDS = ("DefinitionGroupId", "JobId", "EntityName", "StagingStatus", "TargetStatus")
 DEFAULTS = {"execution_seconds": 60, "write_url_lifetime_seconds": 3600, "package_url_lifetime_seconds": 3600,
             "nested_values": False}
 
@@ -111,8 +112,7 @@ class FoAppBackend(Backend):
         if set_name == "DataManagementExecutionJobDetails":
             now = self.now()
             rows = [row for execution in self._env_executions(env).values() for row in execution.job_rows(now)]
-            fields = list(rows[0]) if rows else ["DefinitionGroupId", "JobId", "EntityName", "StagingStatus",
-                                                  "TargetStatus"]
+            fields = list(rows[0]) if rows else list(JOB_FIELDS)
         else:
             entity = self.entity(set_name)
             with self.store(env).transaction() as cur:
@@ -213,8 +213,8 @@ class FoAppBackend(Backend):
 
     def _upsert(self, env, entity, row, result):
         key = {k: row.get(k) for k in entity.keys}
-        values = {k: v for k, v in row.items() if k not in entity.keys and not (entity.field(k) and
-                                                                               entity.field(k).write_only)}
+        secret = {f.name for f in entity.fields if f.write_only}
+        values = {k: v for k, v in row.items() if k not in entity.keys and k not in secret}
         if self.get(env, entity.set_name, key) is None:
             self.change(env, "POST", entity.set_name, None, row, None)
             result.created += 1

@@ -144,7 +144,7 @@ def read_package(data: bytes) -> dict[str, list[dict]]:
 def _row(entity: Entity, element) -> dict:
     row = {}
     for child in element:
-        f = entity.field(child.tag)
+        f = entity.field_named(child.tag)
         text = child.text or ""
         if f is None:
             row[child.tag] = text  # unknown fields fail on import, as a bad package would

@@ -66,7 +66,7 @@ class Entity:
     dmf_name: str | None = None  # the name under Data management > Data entities
     generated_key: str | None = None  # a key F&O assigns itself (RecId)
 
-    def field(self, name):
+    def field_named(self, name):
         return next((f for f in self.fields if f.name == name), None)
 
 

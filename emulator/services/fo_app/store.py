@@ -88,7 +88,7 @@ class Store:
     @staticmethod
     def _select(entity: Entity):
         columns = ", ".join(f.column for f in entity.fields)
-        order = ", ".join(entity.field(k).column for k in entity.keys)
+        order = ", ".join(entity.field_named(k).column for k in entity.keys)
         return f"SELECT {columns}, RECVERSION FROM {entity.table}", order
 
     @staticmethod
@@ -112,15 +112,15 @@ class Store:
     def _where(entity: Entity, key: dict):
         params = []
         for name in entity.keys:
-            params.append(entity.field(name).to_db(key[name]))
-        return " AND ".join("%s = %%s" % entity.field(k).column for k in entity.keys), params
+            params.append(entity.field_named(name).to_db(key[name]))
+        return " AND ".join("%s = %%s" % entity.field_named(k).column for k in entity.keys), params
 
     def _columns(self, entity: Entity, body: dict) -> dict:
         columns = {}
         for name, value in body.items():
             if name.startswith("@odata"):
                 continue
-            f = entity.field(name)
+            f = entity.field_named(name)
             if f is None:
                 raise StoreError(f"The property '{name}' does not exist on type "
                                  f"'Microsoft.Dynamics.DataEntities.{entity.set_name}'.")

@@ -83,8 +83,7 @@ class FoClient:
         headers = {"Prefer": "odata.maxpagesize=%d" % self.page_size}
         while url:
             body = self._call("GET", url, "reading %s" % entity, params=params, headers=headers)
-            for record in body.get("value") or []:
-                yield record
+            yield from body.get("value") or []
             # the next link already holds every query option, including the skip token
             url, params = body.get("@odata.nextLink"), None
 

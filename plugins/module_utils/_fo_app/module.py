@@ -175,4 +175,4 @@ class FoAppModule:
         except TransferError as exc:
             self.fail(str(exc))
         result.update(self.stats())
-        self.module.exit_json(**{k: v for k, v in result.items()})
+        self.module.exit_json(**result)

@@ -38,7 +38,7 @@ def action_value(body):
     value = body
     while isinstance(value, dict) and "value" in value:
         value = value["value"]
-    for _ in range(2):
+    for _decoding in range(2):
         if not isinstance(value, str) or value.strip()[:1] not in ("{", "[", '"'):
             break
         try:

@@ -96,7 +96,7 @@ class Packages:
         target = ""
         if self.client.action(GROUPS, "GenerateImportTargetErrorKeysFile", body):
             # the file is generated asynchronously: "" means not ready yet (DMAPI), so ask a few times
-            for _ in range(5):
+            for _asking in range(5):
                 target = self.client.action(GROUPS, "GetImportTargetErrorKeysFileUrl", body, idempotent=True) or ""
                 if target:
                     break

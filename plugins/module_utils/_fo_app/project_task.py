@@ -84,8 +84,8 @@ def _project_changes(fm):
 def _detail_changes(fm):
     p, client = fm.params, fm.client
     literal = "'%s'" % p["name"].replace("'", "''")
-    current = {row["EntityName"]: row for row in client.records(DETAILS, filter="DefinitionGroupId eq %s" % literal,
-                                                                   cross_company=False)}
+    rows = client.records(DETAILS, filter="DefinitionGroupId eq %s" % literal, cross_company=False)
+    current = {row["EntityName"]: row for row in rows}
     planned = []
     for row in desired_details(p):
         key = {"DefinitionGroupId": p["name"], "EntityName": row["EntityName"]}
