@@ -19,7 +19,8 @@ options:
     type: str
   client_id:
     description:
-      - Application (client) id of the Entra ID app registration.
+      - Application (client) id of the Entra ID app registration (for a person's sign-in, the app the sign-in
+        playbook used).
       - For O(client_secret) sign-in the app must be listed in the environment under System administration > Setup >
         Microsoft Entra applications, mapped to an enabled F&O user with the roles the task needs.
       - Falls back to E(FO_CLIENT_ID).
@@ -31,9 +32,11 @@ options:
     type: str
   tenant_id:
     description:
-      - The environment's Entra tenant (id or domain). Required with O(client_secret).
+      - The environment's Entra tenant (id or domain). With O(client_secret) it must be the real tenant, not
+        V(organizations).
       - Falls back to E(FO_TENANT_ID).
     type: str
+    default: organizations
   access_token:
     description:
       - A bearer token for O(environment_url) obtained elsewhere; used as is and never renewed.
@@ -47,8 +50,11 @@ options:
     type: str
   token_cache:
     description:
-      - Path of the shared sign-in token cache written by the collection's sign-in playbook; delegated tokens for
-        O(environment_url) are taken from it silently.
+      - Path of the shared sign-in token cache written by the collection's sign-in playbook
+        (C(playbooks/sign_in.yml), see C(docs/authentication.md)); a person's delegated tokens for
+        O(environment_url) are taken from it silently and renewed during long waits.
+      - Without O(client_secret), O(refresh_token) or O(access_token), the default cache
+        C(~/.ansible/d365fo_dataalm/token_cache.json) is used.
       - Falls back to E(FO_TOKEN_CACHE).
     type: path
   authority_url:

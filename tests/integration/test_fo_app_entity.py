@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.integration.fo_app_support import play
+from tests.integration.fo_app_support import TENANT, play
 
 DISABLE = {"d365fo.dataalm.fo_entity": {"entity": "SystemUsers", "filter": "Enabled eq true and UserID ne 'Admin'",
                                         "values": {"Enabled": False}}, "register": "r"}
@@ -99,7 +99,7 @@ BAD = [
      "environment_url must be"),
     ({"entity": "SystemUsers", "state": "read", "environment_url": "https://fo.example/data"},
      "no /data"),
-    ({"entity": "SystemUsers", "state": "read", "client_secret": None, "refresh_token": None},
+    ({"entity": "SystemUsers", "state": "read", "client_secret": None, "token_cache": "/nonexistent/cache.json"},
      "no credential was given"),
     ({"entity": "SystemUsers", "state": "read", "tenant_id": "organizations"}, "tenant_id must name"),
     ({"entity": "SystemUsers", "state": "read", "timeout": 0}, "timeout must be"),
@@ -119,3 +119,22 @@ def test_bad_inputs_fail_with_what_to_change_and_change_nothing(fo, tmp_path):
     assert not [r for r in requests if r.split()[0] in ("PATCH", "DELETE") or r == "POST $batch"], requests
     assert fo.sql("SELECT md5(string_agg(t::text, '|' ORDER BY RECID)) FROM USERINFO t") == before
     assert len(BAD) >= 15
+
+
+def test_a_persons_delegated_token_from_a_refresh_token(fo, tmp_path):
+    """After a movement only the environment administrator can sign in: a delegated token, no application."""
+    fo.sql("UPDATE USERINFO SET NETWORKALIAS = 'dataalm@contoso.example' WHERE ID = 'Admin'")
+    fo.sql("DELETE FROM SYSAADCLIENTTABLE")
+    public_app = "5b8e2f3a-7c41-4d9e-b2a6-1f0e3d4c5b6a"
+    answer = fo.emu.http.post(f"{fo.emu.base_url}/{TENANT}/oauth2/v2.0/token", timeout=30, data={
+        "grant_type": "password", "client_id": public_app, "username": "dataalm@contoso.example",
+        "password": "Emu-Passw0rd!", "scope": f"{fo.url}/.default offline_access"}).json()
+    defaults = fo.defaults(client_id=public_app, client_secret=None, refresh_token=answer["refresh_token"])
+    read = {"d365fo.dataalm.fo_entity": {"entity": "SystemUsers", "state": "read", "key": {"UserID": "Admin"}},
+            "register": "r"}
+    proc, res = play(tmp_path, [dict(read)], defaults, verbosity=4)
+    assert proc.returncode == 0 and res["r"]["count"] == 1, proc.stdout[-3000:]
+    assert answer["refresh_token"] not in proc.stdout + proc.stderr
+    fo.sql("UPDATE USERINFO SET ENABLE = 0 WHERE ID = 'Admin'")  # a disabled user is refused
+    proc, res = play(tmp_path, [dict(read)], dict(defaults, refresh_token=None, access_token=answer["access_token"]))
+    assert res["r"]["failed"] and res["r"]["http_status"] == 401

@@ -6,19 +6,29 @@
 Two identities work (data-management-api.md, 2026; SCHEDCOPY): an Entra application registered in the
 environment (System administration > Setup > Microsoft Entra applications) with the client-credentials
 grant, or a person's delegated token (after a database movement only the environment administrator can
-still sign in), renewed from a refresh token.
+still sign in) from the shared sign-in cache or a refresh token, through ``_auth``.
 """
 
 from __future__ import annotations
 
 import time
 
-from .._auth import (DEFAULT_AUTHORITY, MICROSOFT_AUTHORITY_HOSTS, AuthError, MsalTokenProvider, StaticToken,
-                     _session, advice_for, msal)
+from ansible.module_utils.basic import env_fallback
+
+from .._auth import AuthError, StaticToken, advice_for, auth_argument_spec, build_application, build_token_provider
+from .._auth import resource_scope
+
+# the password grant stays with LCS: a person signs in once (sign_in.yml) and the cache serves F&O too
+NOT_FOR_FO = ("username", "password")
 
 
-def environment_scope(environment_url):
-    return environment_url.rstrip("/") + "/.default"
+def sign_in_argument_spec():
+    """The shared sign-in options of ``_auth`` with FO_* environment variables instead of the LCS/D365FO ones."""
+    spec = {}
+    for name, option in auth_argument_spec().items():
+        if name not in NOT_FOR_FO:
+            spec[name] = dict(option, fallback=(env_fallback, ["FO_" + name.upper()]))
+    return spec
 
 
 class ClientCredentialsToken:
@@ -26,10 +36,7 @@ class ClientCredentialsToken:
 
     renewable = True
 
-    def __init__(self, client_id, client_secret, scope, tenant_id, authority_url=DEFAULT_AUTHORITY,
-                 validate_certs=True, ca_path=None, timeout=60, clock=time.time, renew_margin=300):
-        if msal is None:
-            raise ImportError("the msal library is required")
+    def __init__(self, params, scope, clock=time.time, renew_margin=300):
         self.scopes = [scope]
         self.clock = clock
         self.renew_margin = renew_margin
@@ -37,19 +44,9 @@ class ClientCredentialsToken:
         self._expires_at = 0.0
         self._lifetime = 0.0
         self.acquisitions = 0
-        authority = "%s/%s" % (authority_url.rstrip("/"), tenant_id)
-        host = authority_url.split("://", 1)[-1].split("/", 1)[0].lower()
-        options = dict(authority=authority, http_client=_session(validate_certs, ca_path, timeout))
-        if host not in MICROSOFT_AUTHORITY_HOSTS:
-            options["instance_discovery"] = False  # msal would ask login.microsoftonline.com to vouch for it
-        try:
-            self._app = msal.ConfidentialClientApplication(client_id, client_credential=client_secret, **options)
-        except ValueError as exc:
-            raise AuthError("cannot use authority %s: %s; check authority_url and tenant_id"
-                            % (authority, exc)) from None
-        except Exception as exc:  # msal raises requests errors when the authority is unreachable
-            raise AuthError("cannot reach the authority %s: %s; check authority_url, validate_certs and ca_path"
-                            % (authority, exc)) from None
+        self._app = build_application(params["client_id"], params["authority_url"], params["tenant_id"],
+                                      params["client_secret"], params["validate_certs"], params["ca_path"],
+                                      params["timeout"])
 
     def authorization_header(self):
         now = self.clock()
@@ -80,17 +77,12 @@ class ClientCredentialsToken:
         self._expires_at = self.clock() + self._lifetime
 
 
-def build_environment_token(params):
-    """The token provider for the F&O options: access_token, client credentials, or a delegated refresh token."""
-    scope = environment_scope(params["environment_url"])
+def build_environment_token(params, warn=None):
+    """access_token as is; client_secret: the application's own token; otherwise a person's delegated token
+    from ``token_cache`` (or the default sign-in cache) or ``refresh_token``, through ``_auth``."""
+    scope = resource_scope(params["environment_url"])
     if params.get("access_token"):
         return StaticToken(params["access_token"])
-    common = dict(authority_url=params.get("authority_url") or DEFAULT_AUTHORITY,
-                  validate_certs=params.get("validate_certs", True), ca_path=params.get("ca_path"),
-                  timeout=params.get("timeout") or 60)
     if params.get("client_secret"):
-        return ClientCredentialsToken(params["client_id"], params["client_secret"], scope, params["tenant_id"],
-                                      **common)
-    return MsalTokenProvider(client_id=params["client_id"], scope=scope,
-                             tenant_id=params.get("tenant_id") or "organizations",
-                             refresh_token=params.get("refresh_token"), **common)
+        return ClientCredentialsToken(params, scope)
+    return build_token_provider(params, scope, warn=warn)

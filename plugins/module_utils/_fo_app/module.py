@@ -10,41 +10,32 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from .._auth import MSAL_IMPORT_ERROR, AuthError
+from .._auth import MSAL_EXTENSIONS_IMPORT_ERROR, MSAL_IMPORT_ERROR, AuthError, auth_problem
 from .._download import DownloadError
 from .._http import REQUESTS_IMPORT_ERROR, HttpClient, HttpError, RetryPolicy
 from .._movement.errors import MovementError, WaitTimeout
 from .._movement.waiter import Waiter
 from .._redact import redact
-from .auth import build_environment_token
+from .auth import build_environment_token, sign_in_argument_spec
 from .client import FoClient, FoError
 from .transfer import TransferError
 
-DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 DEFAULT_WAIT_TIMEOUT = 7200
 DEFAULT_POLL_INTERVAL = 30  # Microsoft's own package tutorial polls every 30 s
 SHARED_TENANTS = ("organizations", "common", "consumers")
 
 
 def connection_argument_spec():
-    """Options of the ``d365fo.dataalm.fo_app`` doc fragment, each with its FO_* environment variable."""
-    def env(name, **spec):
-        spec["fallback"] = (env_fallback, ["FO_" + name.upper()])
-        return spec
-
-    return dict(
-        environment_url=env("environment_url", type="str"),
-        client_id=env("client_id", type="str"),
-        client_secret=env("client_secret", type="str", no_log=True),
-        tenant_id=env("tenant_id", type="str"),
-        access_token=env("access_token", type="str", no_log=True),
-        refresh_token=env("refresh_token", type="str", no_log=True),
-        token_cache=env("token_cache", type="path", no_log=False),
-        authority_url=env("authority_url", type="str", default=DEFAULT_AUTHORITY),
-        validate_certs=env("validate_certs", type="bool", default=True),
-        ca_path=env("ca_path", type="path"),
-        timeout=env("timeout", type="int", default=60),
+    """Options of the ``d365fo.dataalm.fo_app`` doc fragment: the shared sign-in options (with FO_* variables)
+    plus where the environment is and how to reach it."""
+    spec = sign_in_argument_spec()
+    spec.update(
+        environment_url=dict(type="str", fallback=(env_fallback, ["FO_ENVIRONMENT_URL"])),
+        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["FO_VALIDATE_CERTS"])),
+        ca_path=dict(type="path", fallback=(env_fallback, ["FO_CA_PATH"])),
+        timeout=dict(type="int", default=60, fallback=(env_fallback, ["FO_TIMEOUT"])),
     )
+    return spec
 
 
 def wait_argument_spec():
@@ -74,9 +65,12 @@ def connection_problems(p):
         if not p.get("tenant_id") or p["tenant_id"].lower() in SHARED_TENANTS:
             problems.append("tenant_id must name the environment's tenant (its id or domain) for client_secret "
                             "sign-in; 'organizations' and 'common' cannot issue application tokens")
-    elif not p.get("refresh_token"):
-        problems.append("no credential was given: set client_secret for the application's own sign-in, or a "
-                        "person's refresh token (refresh_token), or a ready access token")
+    else:
+        # a person's delegated sign-in: refresh_token, or the shared token cache written by sign_in.yml
+        problem = auth_problem(dict(p, username=None, password=None))
+        if problem:
+            problems.append("no credential was given (an application secret, a person's refresh token or an "
+                            "access token) and the sign-in cache cannot help: " + problem)
     return problems
 
 
@@ -88,7 +82,8 @@ class FoAppModule:
         spec.update(wait_argument_spec() if wait else {})
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
-        for library, error in (("requests", REQUESTS_IMPORT_ERROR), ("msal", MSAL_IMPORT_ERROR)):
+        for library, error in (("requests", REQUESTS_IMPORT_ERROR), ("msal", MSAL_IMPORT_ERROR),
+                               ("msal-extensions", MSAL_EXTENSIONS_IMPORT_ERROR)):
             if error is not None:
                 self.module.fail_json(msg=missing_required_lib(library), exception=error)
         self.params = self.module.params
@@ -112,7 +107,8 @@ class FoAppModule:
         if self._client is None:
             p = self.params
             self._http = HttpClient(p["environment_url"], timeout=p["timeout"], validate_certs=p["validate_certs"],
-                                    ca_path=p["ca_path"], auth=build_environment_token(p), retry=RetryPolicy(),
+                                    ca_path=p["ca_path"], auth=build_environment_token(p, warn=self.warn),
+                                    retry=RetryPolicy(),
                                     on_retry=self._note_retry)
             self._client = FoClient(self._http, p["environment_url"])
         return self._client
