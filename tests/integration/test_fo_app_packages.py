@@ -86,16 +86,17 @@ def test_export_check_run_check_run(fo, tmp_path):
 
 def test_export_download_resumes_after_the_url_expired(fo, tmp_path):
     fo.sql("INSERT INTO USERINFO (RECID, ID, NAME, NETWORKALIAS) SELECT 6000000000 + i, 'bulk' || i, "
-           "md5(i::text) || md5((i * 7)::text), 'bulk' || i || '@contoso.example' FROM generate_series(1, 4000) i")
+           "md5(i::text) || md5((i * 7)::text), 'bulk' || i || '@contoso.example' FROM generate_series(1, 12000) i")
     project = {"d365fo.dataalm.fo_data_project": {"name": "dataalm-keep", "entities": [{"entity": "Users"}]}}
     play(tmp_path, [project], fo.defaults())
-    # the connection breaks off after 100 kB, and the URL's signature has expired when the client resumes
-    fo.settings(download_cut_bytes=100000, package_url_lifetime_seconds=3600)
+    # the connection breaks off after 300 kB (more than one 256 KiB chunk arrived), and the URL's signature has
+    # expired when the client resumes
+    fo.settings(download_cut_bytes=300000, package_url_lifetime_seconds=3600)
     dest = tmp_path / "users.zip"
     proc, res = play(tmp_path, [export_task(dest)], fo.defaults())
     assert proc.returncode == 0, proc.stdout
     assert res["export"]["downloaded"] and zipfile.ZipFile(dest).testzip() is None
-    assert dest.stat().st_size > 100000 and not (tmp_path / "users.zip.part").exists()
+    assert dest.stat().st_size > 300000 and not (tmp_path / "users.zip.part").exists()
     blob_statuses = fo.emu.counters()["requests"]["GET /_blobs/dmf/<path:name>"]
     assert blob_statuses.get("403") and blob_statuses.get("206"), blob_statuses  # expired, then resumed by range
     assert fo.counters()["requests"]["POST GetExportedPackageUrl"] >= 2
