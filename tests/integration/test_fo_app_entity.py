@@ -123,6 +123,7 @@ def test_bad_inputs_fail_with_what_to_change_and_change_nothing(fo, tmp_path):
 
 def test_a_persons_delegated_token_from_a_refresh_token(fo, tmp_path):
     """After a movement only the environment administrator can sign in: a delegated token, no application."""
+    fo.emu.set_speed(1)  # the access token reused below must still be valid (an hour of virtual time)
     fo.sql("UPDATE USERINFO SET NETWORKALIAS = 'dataalm@contoso.example' WHERE ID = 'Admin'")
     fo.sql("DELETE FROM SYSAADCLIENTTABLE")
     public_app = "5b8e2f3a-7c41-4d9e-b2a6-1f0e3d4c5b6a"
