@@ -25,6 +25,19 @@ DEFAULT_PROGRESS_INTERVAL = 60
 PROGRESS_VAR = "d365fo_dataalm_progress_interval"
 
 
+def _positive(*values):
+    """True unless one of the given (not omitted) values is not a positive number."""
+    for value in values:
+        if value is None:
+            continue
+        try:
+            if int(value) <= 0:
+                return False
+        except (TypeError, ValueError):
+            return False
+    return True
+
+
 def format_elapsed(seconds):
     seconds = int(max(0, seconds))
     return "%d:%02d:%02d" % (seconds // 3600, seconds % 3600 // 60, seconds % 60)
@@ -39,7 +52,9 @@ class PackageWaitingAction(ActionBase):
         result = super().run(tmp, task_vars)
         args = dict(self._task.args)
         module = self._task.resolved_action or self._task.action
-        if self._play_context.check_mode or not boolean(args.get("wait", True), strict=False):
+        if self._play_context.check_mode or not boolean(args.get("wait", True), strict=False) or not _positive(
+                args.get("wait_timeout"), args.get("poll_interval")):
+            # check mode, no wait, or a wait the module will refuse (it says what to change): one plain run
             result.update(self._execute_module(module_name=module, module_args=args, task_vars=task_vars))
             return result
         wait_timeout = int(args.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)

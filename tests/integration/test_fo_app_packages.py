@@ -232,6 +232,10 @@ PACKAGE_BAD = [
     ({"d365fo.dataalm.fo_data_project": {"name": "p", "entities": [{"entity": "No such entity"}]}},
      "unknown data management entities"),
     ({"d365fo.dataalm.fo_data_project": {"name": "x" * 61, "entities": [{"entity": "Users"}]}}, "1 to 60"),
+    ({"d365fo.dataalm.fo_data_package_import": {"src": "__ZIP__", "definition_group_id": "no-such-project",
+                                                "legal_entity_id": "USMF"}}, "does not exist"),
+    ({"d365fo.dataalm.fo_data_package_export": {"dest": "__DIR__/x.zip", "definition_group_id": "no-such-project",
+                                                "package_name": "p", "legal_entity_id": "USMF"}}, "does not exist"),
 ]
 
 

@@ -66,6 +66,15 @@ def outcome(fm, packages, operation, what):
     fm.fail("%s %s ended %s: %s; %s" % (what, operation.operation_id, operation.status, errors, hint), **details)
 
 
+def require_project(fm, packages):
+    """A start needs the data project in this environment (a movement may have replaced the projects)."""
+    name = fm.params["definition_group_id"]
+    if packages.project(name) is None:
+        fm.fail("data project %s does not exist in %s; create it first with d365fo.dataalm.fo_data_project "
+                "(a database movement replaces the target's projects)" % (name, fm.params["environment_url"]),
+                changed=False)
+
+
 def export_task(fm):
     p, packages = fm.params, Packages(fm.client)
     execution_id = p["execution_id"] or derived_execution_id(
@@ -73,6 +82,8 @@ def export_task(fm):
     operation = packages.operation(execution_id)
     key = status_key(operation.status)
     start = key == NEVER_RAN or (p["reexecute"] and key not in IN_FLIGHT)
+    if start:
+        require_project(fm, packages)
     fm.known = dict(execution_id=execution_id, status=operation.status, dest=p["dest"],
                     action="started" if start else "followed" if key in IN_FLIGHT else "reused")
     if key in ENDED_BADLY and not start:
@@ -132,6 +143,7 @@ def import_task(fm):
     fm.known = dict(execution_id=execution_id, status=operation.status, src=p["src"], sha256=package_sha,
                     action="started" if start else "followed" if key in IN_FLIGHT else "none")
     if start:
+        require_project(fm, packages)
         running = packages.running_imports(execution_id)
         if running:
             fm.fail("refusing to start: the environment already runs an import (%s); data management imports must "

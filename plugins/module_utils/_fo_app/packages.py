@@ -53,6 +53,10 @@ class Packages:
         status = self.status(execution_id)
         return DMF_STATUSES.operation(execution_id, status)
 
+    def project(self, name):
+        """The data project (definition group) record, or None."""
+        return self.client.record(GROUPS, {"Name": name}, cross_company=False)
+
     def export(self, definition_group_id, package_name, execution_id, legal_entity_id, reexecute):
         body = {"definitionGroupId": definition_group_id, "packageName": package_name,
                 "executionId": execution_id, "reExecute": bool(reexecute), "legalEntityId": legal_entity_id}
