@@ -93,6 +93,8 @@ class Database:
     size_gb: float
     scale: int
     seed: int
+    # What the environment's data uses (emulator/fodb/seed.py FEATURES); None = all of them.
+    features: tuple | None = None
 
 
 @dataclass
@@ -252,6 +254,19 @@ def _bool(value: Any, path: str) -> bool:
     if not isinstance(value, bool):
         _fail(path, "must be true or false")
     return value
+
+
+def _features(value: Any, path: str) -> tuple | None:
+    """The seed features an environment's database uses (all when the key is absent)."""
+    if value is None:
+        return None
+    from emulator.fodb.seed import FEATURES
+
+    features = tuple(str(item) for item in _list(value, path))
+    unknown = sorted(set(features) - set(FEATURES))
+    if unknown:
+        raise WorldError(f"{path}: unknown features {unknown}; choose from {', '.join(FEATURES)}")
+    return features
 
 
 def _int(value: Any, path: str, minimum: int = 0) -> int:
@@ -449,13 +464,14 @@ def _parse_environment(raw: Any, path: str, anchor: dt.datetime) -> Environment:
     app_release = _str(data.get("application_release", "10.0.41"), f"{path}.application_release")
     platform_release = _str(data.get("platform_release", "Update65"), f"{path}.platform_release")
 
-    db_raw = _mapping(data.get("database") or {}, f"{path}.database", {"name", "size_gb", "scale", "seed"})
+    db_raw = _mapping(data.get("database") or {}, f"{path}.database", {"name", "size_gb", "scale", "seed", "features"})
     database = Database(
         name=_str(db_raw.get("name", re.sub(r"[^a-z0-9_]", "_", name.lower())), f"{path}.database.name",
                   pattern=_DB_NAME),
         size_gb=_number(db_raw.get("size_gb", 25), f"{path}.database.size_gb"),
         scale=_int(db_raw.get("scale", 1), f"{path}.database.scale", 1),
         seed=_int(db_raw.get("seed", 0), f"{path}.database.seed", 0),
+        features=_features(db_raw.get("features"), f"{path}.database.features"),
     )
     dur_raw = _mapping(data.get("durations") or {}, f"{path}.durations", set(Durations.__dataclass_fields__))
     durations = Durations(**{

@@ -83,7 +83,8 @@ def table_counts(conn: psycopg.Connection) -> dict:
 
 def create_environment_database(admin_dsn: str, dbname: str, *, scale: int = 1, seed: int = 0,
                                 environment_name: str = "", production_like: bool = True,
-                                addresses: int | None = None, batch_jobs: int | None = None) -> dict:
+                                addresses: int | None = None, batch_jobs: int | None = None,
+                                features=None) -> dict:
     """Create (replacing any existing) ``dbname`` with the schema and seed data.
 
     ``production_like`` seeds a database as production has it (real SMTP relay, Exchange as batch
@@ -92,7 +93,8 @@ def create_environment_database(admin_dsn: str, dbname: str, *, scale: int = 1, 
     """
     create_empty_database(admin_dsn, dbname)
     return seed_database(admin_dsn, dbname, scale=scale, seed=seed, environment_name=environment_name,
-                         production_like=production_like, addresses=addresses, batch_jobs=batch_jobs)
+                         production_like=production_like, addresses=addresses, batch_jobs=batch_jobs,
+                         features=features)
 
 
 def copy_database(admin_dsn: str, source_db: str, target_db: str, attempts: int = 10) -> None:

@@ -72,14 +72,27 @@ FIXED_BATCH_JOBS = [
 ]
 
 
+FEATURES = ("commerce", "financial_reporting", "azure_attachments", "office_templates")
+
+
 def _fixed_recid(table_offset: int, index: int) -> int:
     return FIXED_RECID_BASE + table_offset * 1000 + index
 
 
 def seed_statements(scale: int = 1, seed: int = 0, environment_name: str = "",
                     production_like: bool = True, addresses: int | None = None,
-                    batch_jobs: int | None = None) -> list[tuple[str, dict]]:
-    """Return (sql, params) pairs that fill an empty database created from schema.sql."""
+                    batch_jobs: int | None = None, features=None) -> list[tuple[str, dict]]:
+    """Return (sql, params) pairs that fill an empty database created from schema.sql.
+
+    ``features`` (default all of FEATURES) chooses what the environment uses, for the follow-up
+    worlds: ``commerce`` (channels, hardware profiles, channel database), ``financial_reporting``
+    (an enabled FRServiceUser), ``azure_attachments`` (DOCUVALUE rows in Azure Blob storage, the
+    rest in the database) and ``office_templates`` (DOCUTEMPLATE rows).
+    """
+    features = set(FEATURES if features is None else features)
+    unknown = features - set(FEATURES)
+    if unknown:
+        raise ValueError("unknown features %s; choose from %s" % (sorted(unknown), ", ".join(FEATURES)))
     if scale < 0:
         raise ValueError("scale must be >= 0")
     env = environment_name or "contoso-prod"
@@ -101,6 +114,7 @@ def seed_statements(scale: int = 1, seed: int = 0, environment_name: str = "",
         "relay": PRODUCTION_SMTP_RELAY if production_like else f"smtp-{env}.contoso.example",
         "mailer": "Exchange" if production_like else "SMTP",
         "dataverse": DATAVERSE_PRODUCTION_URL if production_like else f"https://{env}.crm.dynamics.com",
+        "azure": 1 if "azure_attachments" in features else 0,
     }
     out: list[tuple[str, dict]] = []
 
@@ -115,7 +129,8 @@ def seed_statements(scale: int = 1, seed: int = 0, environment_name: str = "",
             "INSERT INTO USERINFO (RECID, ID, NAME, ENABLE, NETWORKDOMAIN, NETWORKALIAS, SID, IDENTITYPROVIDER,"
             " OBJECTID, EXTERNALUSER, PARTITION) VALUES (%(r)s, %(id)s, %(name)s, %(en)s,"
             " 'https://sts.windows.net/', %(alias)s, %(sid)s, 'https://sts.windows.net/', %(oid)s, %(ext)s, %(part)s)",
-            {"r": _fixed_recid(0, i), "id": uid, "name": name, "en": enable, "alias": alias,
+            {"r": _fixed_recid(0, i), "id": uid, "name": name,
+             "en": 0 if uid == "FRServiceUser" and "financial_reporting" not in features else enable, "alias": alias,
              "sid": f"S-1-19-{1000 + i}", "oid": f"00000000-0000-4000-8000-{i:012d}", "ext": external,
              "part": partition},
         )
@@ -236,17 +251,19 @@ def seed_statements(scale: int = 1, seed: int = 0, environment_name: str = "",
         " MODIFIEDBY, MODIFIEDDATETIME)"
         " SELECT %(base)s + i, 'attachment' || i, 'pdf', 'Attachment ' || i,"
         " '{' || md5(i::text || %(seed)s::text) || '}',"
-        " CASE WHEN i %% 4 = 0 THEN '' ELSE 'https://prodstorage.blob.core.windows.net/documents/' || i END,"
-        " CASE WHEN i %% 4 = 0 THEN 0 ELSE 1 END, 'alice', TIMESTAMP '2026-01-01'"
+        " CASE WHEN i %% 4 = 0 OR %(azure)s = 0 THEN ''"
+        " ELSE 'https://prodstorage.blob.core.windows.net/documents/' || i END,"
+        " CASE WHEN i %% 4 = 0 OR %(azure)s = 0 THEN 0 ELSE 1 END, 'alice', TIMESTAMP '2026-01-01'"
         " FROM generate_series(1, %(documents)s) AS i")
     add("INSERT INTO DOCUREF (RECID, REFTABLEID, REFRECID, REFCOMPANYID, VALUERECID, NAME)"
         " SELECT %(base)s + i, 77, 5637150000 + i, 'usmf', %(base)s + i, 'Attachment ' || i"
         " FROM generate_series(1, %(documents)s) AS i")
     add("INSERT INTO DOCUDELETEDVALUE (RECID, ORIGINALRECID, FILENAME, ACCESSINFORMATION, STORAGEPROVIDERID)"
-        " VALUES (%(r)s, 42, 'deleted.pdf', 'https://prodstorage.blob.core.windows.net/documents/42', 1)",
+        " VALUES (%(r)s, 42, 'deleted.pdf', 'https://prodstorage.blob.core.windows.net/documents/42', %(azure)s)",
         {"r": _fixed_recid(14, 0)})
-    add("INSERT INTO DOCUTEMPLATE (RECID, TEMPLATEID, LEGALENTITYID, FILENAME) VALUES"
-        " (%(r)s, 'CustomerTemplate.xlsx', 'usmf', 'CustomerTemplate.xlsx')", {"r": _fixed_recid(14, 1)})
+    if "office_templates" in features:
+        add("INSERT INTO DOCUTEMPLATE (RECID, TEMPLATEID, LEGALENTITYID, FILENAME) VALUES"
+            " (%(r)s, 'CustomerTemplate.xlsx', 'usmf', 'CustomerTemplate.xlsx')", {"r": _fixed_recid(14, 1)})
 
     # -- recurring integrations with their runtime batch jobs --------------------------------------
     import_job, monitor_job, export_job = (_fixed_recid(5, 10), _fixed_recid(5, 11), _fixed_recid(5, 12))
@@ -334,6 +351,20 @@ def seed_statements(scale: int = 1, seed: int = 0, environment_name: str = "",
         " 'prod-keyvault-secret', 'usmf')", {"r": _fixed_recid(30, 0)})
 
     # -- Commerce -----------------------------------------------------------------------------------------
+    if "commerce" in features:
+        out.extend(_commerce_statements(params))
+    return out
+
+
+def _commerce_statements(params: dict) -> list[tuple[str, dict]]:
+    out: list[tuple[str, dict]] = []
+
+    def add(sql: str, extra: dict | None = None) -> None:
+        out.append((sql, dict(params, **(extra or {}))))
+
+    add("INSERT INTO RETAILCHANNELTABLE (RECID, RETAILCHANNELID, CHANNELTYPE, INVENTLOCATIONDATAAREAID) VALUES"
+        " (%(r1)s, 'HOUSTON-1', 0, 'usrt'), (%(r2)s, 'CALLCENTER', 1, 'usrt'), (%(r3)s, 'ONLINE', 2, 'usrt')",
+        {"r1": _fixed_recid(35, 0), "r2": _fixed_recid(35, 1), "r3": _fixed_recid(35, 2)})
     add("INSERT INTO RETAILCONNDATABASEPROFILE (RECID, NAME, DATAGROUP, CONNECTIONSTRING, SOURCESCALEUNITID) VALUES"
         " (%(r)s, 'Default', 1, 'Server=prod-csu.database.windows.net;Database=RetailChannel;', 'prod-csu')",
         {"r": _fixed_recid(31, 0)})

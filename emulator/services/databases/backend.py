@@ -21,7 +21,7 @@ from ...core import Backend
 from ...world import Environment, World
 from . import history
 
-_TEMPLATE_VERSION = "1"
+_TEMPLATE_VERSION = "2"  # 2: RETAILCHANNELTABLE, seed features
 
 
 def _pg_dump() -> str | None:
@@ -47,6 +47,8 @@ class DatabaseManager:
     @staticmethod
     def template_name(env: Environment) -> str:
         key = f"{_TEMPLATE_VERSION}|{env.database.scale}|{env.database.seed}|{env.name}|{env.type}"
+        if env.database.features is not None:
+            key += "|" + ",".join(sorted(env.database.features))
         if getattr(env, "row_history", False):
             key += "|history"  # the row-history triggers are part of the template (history.sql)
         return "emu_tpl_" + hashlib.sha256(key.encode()).hexdigest()[:16]
@@ -68,7 +70,8 @@ class DatabaseManager:
                     if not exists:
                         self.fodb.create_environment_database(
                             self.admin_dsn, template, scale=env.database.scale, seed=env.database.seed,
-                            environment_name=env.name, production_like=env.type == "Production")
+                            environment_name=env.name, production_like=env.type == "Production",
+                            features=env.database.features)
                         if getattr(env, "row_history", False):
                             with self.connect(template) as template_conn:
                                 history.install(template_conn)

@@ -1,0 +1,114 @@
+"""The follow-up catalogue: portable detection SQL, sources cited, applicability and status rules."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import sqlglot
+from ansible_collections.d365fo.dataalm.plugins.module_utils import followups
+from sqlglot import exp
+
+REPO = Path(__file__).resolve().parents[4]
+REFERENCE = Path("/work/shared/reference")
+FORBIDDEN = re.compile(r"\b(TOP|LIMIT|GETDATE|ISNULL|NVL|IFNULL|LEN|NOW)\b|\|\||\[|\"")
+ALL_FEATURES = {"counts": {}, "features": dict.fromkeys(followups.FEATURES, True)}
+NO_FEATURES = {"counts": {}, "features": dict.fromkeys(followups.FEATURES, False)}
+
+
+@pytest.mark.parametrize("sql", followups.all_statements())
+def test_detection_sql_parses_as_tsql_and_is_portable(sql):
+    tree = sqlglot.parse_one(sql, read="tsql")
+    assert isinstance(tree, exp.Select)
+    assert not FORBIDDEN.search(sql), sql
+    for ident in tree.find_all(exp.Identifier):
+        assert ident.name == ident.name.upper() and not ident.quoted, sql
+    assert sql.startswith("SELECT COUNT(")  # set-based counts only
+
+
+def test_every_entry_cites_a_source_and_is_complete():
+    for entry in followups.CATALOGUE:
+        assert entry.handling in followups.HANDLINGS
+        assert "microsoft-docs/" in entry.source or "learn.microsoft.com" in entry.source, entry.id
+        page = re.search(r"microsoft-docs/[\w-]+\.md", entry.source)
+        if page and REFERENCE.exists():
+            assert (REFERENCE / page.group(0)).is_file(), entry.id
+        assert entry.instruction and entry.reason
+        if entry.handling == "handed_over":
+            assert " > " in entry.screen_path, entry.id
+        if entry.handling in ("automated", "checked"):
+            probes = {name for probes in followups.FEATURE_PROBES.values() for name in probes}
+            assert entry.check and set(entry.check) <= probes, entry.id
+        if entry.handling == "automated":
+            assert entry.automation
+
+
+def test_the_issue_s_follow_ups_are_in_the_catalogue():
+    assert {"financial_reporting_data_mart_reset", "commerce_reprovision", "document_attachments_in_blob_storage",
+            "office_templates_in_blob_storage", "lcs_sql_credential_access"} <= set(followups.FOLLOW_UPS)
+
+
+def _ids(found):
+    return [item["id"] for item in found]
+
+
+def test_pitr_from_production_with_every_feature():
+    found = followups.evaluate("point_in_time_restore", "Production", "Sandbox", ALL_FEATURES)
+    assert _ids(found) == ["financial_reporting_data_mart_reset", "commerce_reprovision",
+                           "document_attachments_in_blob_storage", "office_templates_in_blob_storage",
+                           "lcs_sql_credential_access"]
+
+
+def test_refresh_does_not_reset_the_data_mart_and_sandbox_source_creates_no_credential_follow_up():
+    found = followups.evaluate("refresh", "Sandbox", "Sandbox", ALL_FEATURES)
+    assert "financial_reporting_data_mart_reset" not in _ids(found)
+    assert "lcs_sql_credential_access" not in _ids(found)
+
+
+def test_nothing_without_features_from_a_sandbox_source():
+    assert followups.evaluate("point_in_time_restore", "Sandbox", "Sandbox", NO_FEATURES) == []
+    assert _ids(followups.evaluate("refresh", "Production", "Sandbox", NO_FEATURES)) == ["lcs_sql_credential_access"]
+
+
+def test_checked_entry_fails_with_rows_and_passes_without():
+    counts = {"azure_attachments": 3, "azure_deleted_attachments": 1, "office_templates": 0}
+    detection = {"counts": counts, "features": dict(NO_FEATURES["features"], azure_attachments=True,
+                                                   office_templates=True)}
+    found = {i["id"]: i for i in followups.evaluate("refresh", "Sandbox", "Sandbox", detection)}
+    assert (found["document_attachments_in_blob_storage"]["status"], found["document_attachments_in_blob_storage"]
+            ["rows"]) == ("fail", 4)
+    assert found["office_templates_in_blob_storage"]["status"] == "pass"
+
+
+def test_automated_entry_is_required_then_done_and_stays_listed():
+    pending = {"counts": {"azure_attachments": 5}, "features": dict(NO_FEATURES["features"], azure_attachments=True)}
+    done = {"counts": {"azure_attachments": 0}, "features": NO_FEATURES["features"]}
+    before = followups.evaluate("post_restore_only", "Sandbox", "DevTestDev", pending)
+    after = followups.evaluate("post_restore_only", "Sandbox", "DevTestDev", done)
+    assert [(i["id"], i["status"], i["rows"]) for i in before] == [("document_attachments_database_provider",
+                                                                     "required", 5)]
+    assert [(i["id"], i["status"], i["rows"]) for i in after] == [("document_attachments_database_provider",
+                                                                    "done", 0)]
+
+
+def test_summary_lists_required_and_failed():
+    found = followups.evaluate("point_in_time_restore", "Production", "Sandbox",
+                               {"counts": {"office_templates": 0}, "features": ALL_FEATURES["features"]})
+    summary = followups.summary(found)
+    assert "office_templates_in_blob_storage" not in summary["required"]
+    assert "commerce_reprovision" in summary["required"]
+    assert summary["counts"]["pass"] == 2  # attachments and templates: no rows
+
+
+def test_plan_names_what_the_movement_can_create():
+    planned = followups.plan("point_in_time_restore", "Production", "Sandbox")
+    assert {"financial_reporting_data_mart_reset", "commerce_reprovision"} <= set(_ids(planned))
+    assert all("status" not in item for item in planned)
+    assert followups.plan("export", "Sandbox", "Sandbox") == []
+
+
+def test_runbooks_doc_lists_every_entry_with_its_source():
+    text = (REPO / "docs" / "runbooks.md").read_text(encoding="utf-8")
+    for entry in followups.CATALOGUE:
+        assert "`%s`" % entry.id in text, entry.id
