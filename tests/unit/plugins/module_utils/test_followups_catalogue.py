@@ -73,11 +73,11 @@ def test_nothing_without_features_from_a_sandbox_source():
 
 def test_checked_entry_fails_with_rows_and_passes_without():
     counts = {"azure_attachments": 3, "azure_deleted_attachments": 1, "office_templates": 0}
-    detection = {"counts": counts, "features": dict(NO_FEATURES["features"], azure_attachments=True,
-                                                   office_templates=True)}
+    features = dict(NO_FEATURES["features"], azure_attachments=True, office_templates=True)
+    detection = {"counts": counts, "features": features}
     found = {i["id"]: i for i in followups.evaluate("refresh", "Sandbox", "Sandbox", detection)}
-    assert (found["document_attachments_in_blob_storage"]["status"], found["document_attachments_in_blob_storage"]
-            ["rows"]) == ("fail", 4)
+    attachments = found["document_attachments_in_blob_storage"]
+    assert (attachments["status"], attachments["rows"]) == ("fail", 4)
     assert found["office_templates_in_blob_storage"]["status"] == "pass"
 
 
@@ -86,10 +86,9 @@ def test_automated_entry_is_required_then_done_and_stays_listed():
     done = {"counts": {"azure_attachments": 0}, "features": NO_FEATURES["features"]}
     before = followups.evaluate("post_restore_only", "Sandbox", "DevTestDev", pending)
     after = followups.evaluate("post_restore_only", "Sandbox", "DevTestDev", done)
-    assert [(i["id"], i["status"], i["rows"]) for i in before] == [("document_attachments_database_provider",
-                                                                     "required", 5)]
-    assert [(i["id"], i["status"], i["rows"]) for i in after] == [("document_attachments_database_provider",
-                                                                    "done", 0)]
+    entry = "document_attachments_database_provider"
+    assert [(i["id"], i["status"], i["rows"]) for i in before] == [(entry, "required", 5)]
+    assert [(i["id"], i["status"], i["rows"]) for i in after] == [(entry, "done", 0)]
 
 
 def test_summary_lists_required_and_failed():
@@ -112,3 +111,18 @@ def test_runbooks_doc_lists_every_entry_with_its_source():
     text = (REPO / "docs" / "runbooks.md").read_text(encoding="utf-8")
     for entry in followups.CATALOGUE:
         assert "`%s`" % entry.id in text, entry.id
+
+
+def test_followups_world_declares_databases_with_and_without_features():
+    import yaml
+
+    from emulator.world import WorldError, load_world, parse_world
+
+    world = load_world(REPO / "tests" / "worlds" / "followups.yml")
+    features = {env.name: env.database.features for project in world.projects for env in project.environments}
+    assert features["contoso-prod"] == tuple(followups.FEATURES)
+    assert features["contoso-test"] == ()
+    raw = yaml.safe_load((REPO / "tests" / "worlds" / "followups.yml").read_text(encoding="utf-8"))
+    raw["projects"][0]["environments"][0]["database"]["features"] = ["loyalty"]
+    with pytest.raises(WorldError, match="unknown features"):
+        parse_world(raw)
