@@ -85,8 +85,12 @@ followups:
     instruction: {description: What to do., type: str}
     screen_path: {description: Where to do it., type: str}
     reason: {description: Why it is not automated (or what the automation fixes)., type: str}
-    feature: {description: The detected feature the entry depends on, if any., type: str}
-    automation: {description: The task that automates the entry, if any., type: str}
+    feature:
+      description: The detected feature the entry depends on (null when it applies whatever the data holds).
+      type: str
+    automation:
+      description: The task that automates the entry (null unless the handling is automated).
+      type: str
   sample:
     - {id: commerce_reprovision, handling: handed_over, status: required,
        source: "microsoft-docs/point-in-time-restore-production-to-sandbox.md (...)"}

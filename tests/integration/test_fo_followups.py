@@ -9,6 +9,7 @@ from tests.integration.fo_support import assert_task, new_db, play, sql_task
 
 EVERYTHING = ("commerce", "financial_reporting", "azure_attachments", "office_templates")
 PITR = {"movement_kind": "point_in_time_restore", "source_type": "Production", "target_type": "Sandbox"}
+BAD_KIND = {"movement_kind": "import", "source_type": "Production", "target_type": "Sandbox"}
 
 
 def ok(proc):
@@ -83,8 +84,7 @@ def test_check_mode_and_bad_input(pg_server, tmp_path):
     conn_str = new_db(pg_server, "fu_bad", features=())
     proc, results = play(tmp_path, [
         sql_task("fo_followup_info", conn_str, register="r_check", check_mode=True, **PITR),
-        sql_task("fo_followup_info", conn_str, register="r_bad", ignore_errors=True,
-                 **dict(PITR, movement_kind="import")),
+        sql_task("fo_followup_info", conn_str, register="r_bad", ignore_errors=True, **BAD_KIND),
     ])
     ok(proc)
     assert results["r_check"]["followups"][0]["id"] == "lcs_sql_credential_access"

@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, d365fo.dataalm contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The "follow-ups" part of the run report (kept apart so report.py only calls it).
+
+``fo_followup_info`` (or the post_restore role's ``post_restore_followups`` fact) gives each target a
+list of follow-ups with a status: ``done`` / ``pass`` need nothing, ``fail`` is a check that failed,
+``required`` is an automated step not done yet or a step handed over to the administrator. Neither
+fails the run (the movement itself succeeded; these are the administrator's next steps): the summary
+line counts them and JUnit shows each as a skipped test carrying the instruction, so pipelines surface
+them without turning red.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import quoteattr
+
+FACT = "post_restore_followups"
+PENDING = ("required", "fail")
+
+
+def harvest(host, data):
+    """Take follow-ups from a module result or from the role's fact (the latest evaluation wins)."""
+    found = data.get("followups")
+    facts = data.get("ansible_facts") or {}
+    if isinstance(facts.get(FACT), list):
+        found = facts[FACT]
+    if isinstance(found, list) and (not found or isinstance(found[0], dict)):
+        host["followups"] = [item for item in found if isinstance(item, dict)]
+
+
+def required(host):
+    return [item for item in host.get("followups") or [] if item.get("status") in PENDING]
+
+
+def summary_note(report):
+    """Text for the summary line: how many follow-ups remain required, on how many targets."""
+    hosts = [host for host in report["hosts"].values() if required(host)]
+    if not hosts:
+        return ""
+    count = sum(len(required(host)) for host in hosts)
+    return " %d follow-up%s required on %d target%s (see Follow-ups)." % (
+        count, "" if count == 1 else "s", len(hosts), "" if len(hosts) == 1 else "s")
+
+
+def _cell(value):
+    text = "" if value is None else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _state(item):
+    status = item.get("status") or "planned"
+    if item.get("handling") == "checked":
+        return "check %s (%s rows)" % ("passed" if status == "pass" else "FAILED", item.get("rows"))
+    if status == "done":
+        return "done"
+    return "**REQUIRED**" + (" (%s rows)" % item["rows"] if item.get("rows") else "")
+
+
+def markdown(host):
+    """The per-target "Follow-ups" section (empty list when the target has none)."""
+    items = host.get("followups") or []
+    if not items:
+        return []
+    lines = ["### Follow-ups", "", "| follow-up | handling | state | what to do | source |", "|---|---|---|---|---|"]
+    for item in items:
+        todo = item.get("instruction") or ""
+        if item.get("status") != "done" and item.get("screen_path"):
+            todo += " Where: " + item["screen_path"] + "."
+        lines.append("| `%s` %s | %s | %s | %s | %s |" % (
+            _cell(item.get("id")), _cell(item.get("title")), _cell(item.get("handling")), _state(item),
+            _cell(todo if item.get("status") != "done" else "-"), _cell(item.get("source"))))
+    return lines + [""]
+
+
+def junit_cases(host):
+    """(name, duration, body) per follow-up: required or failed check -> skipped with the instruction."""
+    cases = []
+    for item in host.get("followups") or []:
+        where = (" Where: %s." % item["screen_path"]) if item.get("screen_path") else ""
+        prefix = "Check failed (%s rows): " % item.get("rows") if item.get("status") == "fail" else ""
+        message = "%s%s%s (source: %s)" % (prefix, item.get("instruction"), where, item.get("source"))
+        body = "<skipped message=%s/>" % quoteattr(message) if item.get("status") in PENDING else ""
+        cases.append(("follow-up: %s" % item.get("id"), 0, body))
+    return cases
