@@ -18,34 +18,12 @@ from dataclasses import dataclass
 
 from ...core import Backend
 from ...world import App, Tenant, User, World
+from . import signin
+from .errors import EntraError
 
 LCS_APP_ID = "913c6de4-2a4a-4a61-a9ce-945d2b2ce2e0"
 GRAPH_RESOURCE = "00000002-0000-0000-c000-000000000000"
 OIDC_SCOPES = {"openid", "profile", "offline_access", "email"}
-
-
-class EntraError(Exception):
-    """An AADSTS error; rendered as the standard AAD error JSON."""
-
-    def __init__(self, status: int, error: str, code: int, description: str):
-        super().__init__(f"AADSTS{code}: {description}")
-        self.status = status
-        self.error = error
-        self.code = code
-        self.description = description
-
-    def body(self, now: dt.datetime) -> dict:
-        trace = str(uuid.uuid4())
-        return {
-            "error": self.error,
-            "error_description": f"AADSTS{self.code}: {self.description} Trace ID: {trace} "
-                                 f"Correlation ID: {uuid.uuid4()} Timestamp: {now:%Y-%m-%d %H:%M:%SZ}",
-            "error_codes": [self.code],
-            "timestamp": f"{now:%Y-%m-%d %H:%M:%SZ}",
-            "trace_id": trace,
-            "correlation_id": str(uuid.uuid4()),
-            "error_uri": f"https://login.microsoftonline.com/error?code={self.code}",
-        }
 
 
 def _b64(data: bytes) -> str:
@@ -76,7 +54,8 @@ class RefreshTokenRecord:
     username: str
     resource: str
     scopes: list[str]
-    expires: dt.datetime
+    issued: dt.datetime
+    session_start: dt.datetime  # the interactive (or password) sign-in every rotation descends from
 
 
 class TokenService:
@@ -91,6 +70,7 @@ class TokenService:
         self._secret = secrets.token_bytes(32)
         self._refresh_tokens: dict[str, RefreshTokenRecord] = {}
         self.issued = {"total": 0}
+        self.signin = signin.SignInState(signin.Policy(self.world.refresh_token_lifetime))
 
     # -- signing ------------------------------------------------------------------------------------
     def _sign(self, claims: dict) -> str:
@@ -200,9 +180,9 @@ class TokenService:
                              "Provided grant is invalid or malformed. The refresh token was issued to a different "
                              "client.")
         self._check_client_auth(app, form.get("client_secret"), user_flow=True)
-        if record.expires <= now:
-            raise EntraError(400, "invalid_grant", 700082,
-                             "The refresh token has expired due to inactivity.")
+        refusal = signin.refresh_refusal(self.signin, record, now)
+        if refusal is not None:
+            raise refusal
         if v2 and form.get("scope"):
             resource, scopes = self._requested(form, v2=True, base_url=base_url)
         elif not v2 and form.get("resource"):
@@ -211,9 +191,47 @@ class TokenService:
             # d365fo.tools sends resource= empty: AAD keeps the original audience
             resource, scopes = record.resource, record.scopes
         user = self._user(tenant, record.username)
-        del self._refresh_tokens[token]  # rotation: a refresh token is redeemed once
+        # rotation: a new refresh token comes back; the redeemed one stays valid in its own window (as in Entra)
         return self._issue(tenant, app, user, resource, scopes, form, v2=v2, now=now, lifetime=lifetime,
-                           base_url=base_url, grant="refresh_token")
+                           base_url=base_url, grant="refresh_token", session_start=record.session_start)
+
+    def device_code_grant(self, tenant_key, form, *, v2: bool, now, lifetime, base_url):
+        code = signin.poll_device_code(self.signin, form, now)
+        return self._interactive_tokens(code.tenant_id, code.client_id, code.approved_user, code.form,
+                                        v2=code.v2, now=now, lifetime=lifetime, base_url=base_url,
+                                        grant="device_code")
+
+    def auth_code_grant(self, tenant_key, form, *, v2: bool, now, lifetime, base_url):
+        code = signin.redeem_auth_code(self.signin, form, now)
+        return self._interactive_tokens(code.tenant_id, code.client_id, code.username, dict(form), v2=v2, now=now,
+                                        lifetime=lifetime, base_url=base_url, grant="authorization_code")
+
+    def _interactive_tokens(self, tenant_id, client_id, username, form, *, v2, now, lifetime, base_url, grant):
+        """Tokens for a person who signed in interactively (MFA and conditional access satisfied)."""
+        tenant = self.resolve_tenant(tenant_id, None)
+        app = self._app(tenant, client_id)
+        user = self._user(tenant, username)
+        resource, scopes = self._requested(form, v2=v2, base_url=base_url)
+        return self._issue(tenant, app, user, resource, scopes, form, v2=v2, now=now, lifetime=lifetime,
+                           base_url=base_url, grant=grant)
+
+    def start_device_code(self, tenant_key, form, *, v2: bool, now, base_url) -> dict:
+        tenant = self.resolve_tenant(tenant_key, None)
+        app = self._app(tenant, form.get("client_id"))
+        # a confidential app (public client flows off) cannot use the device code flow without its secret
+        self._check_client_auth(app, form.get("client_secret"), user_flow=True)
+        self._requested(form, v2=v2, base_url=base_url)
+        return signin.start_device_code(self.signin, tenant, app, form, v2=v2, now=now, base_url=base_url)
+
+    def authorize(self, tenant_key, args, username, password, now) -> str:
+        """The sign-in page posted by the person: the redirect with an authorization code."""
+        tenant = self.resolve_tenant(tenant_key, username)
+        app = self._app(tenant, args.get("client_id"))
+        user = self._user(tenant, username)
+        if not hmac.compare_digest(user.password, password or ""):
+            raise EntraError(400, "invalid_grant", 50126,
+                             "Error validating credentials due to invalid username or password.")
+        return signin.issue_auth_code(self.signin, tenant, app, args, user.username, now)
 
     def client_credentials_grant(self, tenant_key, form, *, v2: bool, now, lifetime, base_url, lcs_audiences):
         tenant = self.resolve_tenant(tenant_key, None)
@@ -263,7 +281,8 @@ class TokenService:
             names = ["user_impersonation"]
         return resource, names
 
-    def _issue(self, tenant, app, user, resource, scopes, form, *, v2, now, lifetime, base_url, grant) -> dict:
+    def _issue(self, tenant, app, user, resource, scopes, form, *, v2, now, lifetime, base_url, grant,
+               session_start=None) -> dict:
         exp = now + dt.timedelta(seconds=lifetime)
         issuer = f"{base_url}/{tenant.id}/v2.0" if v2 else f"{base_url}/{tenant.id}/"
         claims = {
@@ -295,7 +314,7 @@ class TokenService:
             refresh = secrets.token_urlsafe(48)
             self._refresh_tokens[refresh] = RefreshTokenRecord(
                 tenant_id=tenant.id, client_id=app.client_id, username=user.username, resource=resource,
-                scopes=scopes, expires=now + dt.timedelta(seconds=self.world.refresh_token_lifetime))
+                scopes=scopes, issued=now, session_start=session_start or now)
             response["refresh_token"] = refresh
         if user is not None and "openid" in requested:
             response["id_token"] = self._id_token(tenant, app, user, issuer_base=base_url, v2=v2)
@@ -321,7 +340,8 @@ class EntraBackend(Backend):
 
     name = "entra"
     _GRANTS = {"password": "password_grant", "refresh_token": "refresh_grant",
-               "client_credentials": "client_credentials_grant"}
+               "client_credentials": "client_credentials_grant", "authorization_code": "auth_code_grant",
+               **{name: "device_code_grant" for name in signin.DEVICE_GRANTS}}
 
     def __init__(self, emulator, core):
         super().__init__(emulator, core)
@@ -331,7 +351,27 @@ class EntraBackend(Backend):
         self.tokens.reset()
 
     def counters(self) -> dict:
-        return {"tokens_issued": dict(self.tokens.issued)}
+        return {"tokens_issued": dict(self.tokens.issued), "sign_in": dict(self.tokens.signin.counts)}
+
+    # -- the person and the administrator (admin API) ------------------------------------------------------
+    def approve_device_code(self, user_code: str, username: str, slow_downs: int = 0) -> None:
+        signin.approve_device_code(self.tokens.signin, user_code, username, slow_downs)
+
+    def pending_device_codes(self) -> list[str]:
+        return [c.user_code for c in self.tokens.signin.device_codes.values() if c.approved_user is None]
+
+    def revoke(self, username: str) -> None:
+        """Revoke every sign-in session of the user (as 'Revoke sessions' or a password reset does)."""
+        self.tokens.signin.revoked[username.lower()] = self.now()
+        self.tokens.signin.counts["revocations"] += 1
+
+    def set_policy(self, inactivity_seconds=None, max_age_seconds=None, clear_max_age=False) -> dict:
+        policy = self.tokens.signin.policy
+        if inactivity_seconds is not None:
+            policy.inactivity_seconds = int(inactivity_seconds)
+        if max_age_seconds is not None or clear_max_age:
+            policy.max_age_seconds = None if clear_max_age else int(max_age_seconds)
+        return {"inactivity_seconds": policy.inactivity_seconds, "max_age_seconds": policy.max_age_seconds}
 
     def token_lifetime(self) -> int:
         return self.core.token_lifetime_override or self.world.token_lifetime

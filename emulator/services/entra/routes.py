@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, redirect, request
+from markupsafe import escape
 
 from ...routing import current_emulator
 from .backend import EntraError
@@ -122,3 +123,86 @@ def instance_discovery():
         "metadata": [{"preferred_network": request.host, "preferred_cache": request.host,
                       "aliases": [request.host]}],
     })
+
+
+# -- interactive sign-in: device code, authorization code with PKCE ----------------------------------------
+def _device_code(tenant: str, v2: bool):
+    emu = current_emulator()
+    try:
+        with emu.lock:
+            body = entra().tokens.start_device_code(tenant, request.form, v2=v2, now=emu.now(), base_url=_base())
+    except EntraError as exc:
+        return _error(exc)
+    return jsonify(body)
+
+
+@blueprint.post("/<tenant>/oauth2/devicecode")
+def device_code_v1(tenant):
+    return _device_code(tenant, v2=False)
+
+
+@blueprint.post("/<tenant>/oauth2/v2.0/devicecode")
+def device_code_v2(tenant):
+    return _device_code(tenant, v2=True)
+
+
+SIGN_IN_PAGE = """<!doctype html><title>Sign in</title>
+<form method="post"><input name="username" value="{login_hint}"><input name="password" type="password">
+<button>Sign in</button></form>"""
+
+
+@blueprint.route("/<tenant>/oauth2/v2.0/authorize", methods=["GET", "POST"])
+@blueprint.route("/<tenant>/oauth2/authorize", methods=["GET", "POST"])
+def authorize(tenant):
+    """The sign-in page; posting it (as the person, MFA included) redirects with an authorization code."""
+    emu = current_emulator()
+    if request.method == "GET":
+        return SIGN_IN_PAGE.format(login_hint=escape(request.args.get("login_hint", "")))
+    try:
+        with emu.lock:
+            location = entra().tokens.authorize(tenant, request.args, request.form.get("username"),
+                                                request.form.get("password"), emu.now())
+    except EntraError as exc:
+        return _error(exc)
+    return redirect(location, code=302)
+
+
+@blueprint.get("/devicelogin")
+def device_login():
+    return "<!doctype html><title>Enter code</title><p>Enter the code shown by the application.</p>"
+
+
+# -- admin: what the person and the tenant administrator do ------------------------------------------------
+@blueprint.get("/_emulator/entra/device-codes")
+def pending_device_codes():
+    with current_emulator().lock:
+        return jsonify({"pending": entra().pending_device_codes()})
+
+
+@blueprint.post("/_emulator/entra/device-codes/approve")
+def approve_device_code():
+    body = request.get_json(silent=True) or {}
+    try:
+        with current_emulator().lock:
+            entra().approve_device_code(str(body.get("user_code", "")), str(body.get("username", "")),
+                                        int(body.get("slow_downs", 0)))
+    except KeyError:
+        return jsonify({"error": "no pending device code %s" % body.get("user_code")}), 404
+    return jsonify({"approved": body.get("user_code")})
+
+
+@blueprint.post("/_emulator/entra/revoke")
+def revoke_sessions():
+    body = request.get_json(silent=True) or {}
+    with current_emulator().lock:
+        entra().revoke(str(body.get("username", "")))
+    return jsonify({"revoked": body.get("username")})
+
+
+@blueprint.post("/_emulator/entra/policy")
+def refresh_token_policy():
+    body = request.get_json(silent=True) or {}
+    with current_emulator().lock:
+        policy = entra().set_policy(body.get("inactivity_seconds"), body.get("max_age_seconds"),
+                                    clear_max_age="max_age_seconds" in body and body["max_age_seconds"] is None)
+    return jsonify(policy)
