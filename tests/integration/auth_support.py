@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -68,3 +69,38 @@ def age_access_tokens(cache):
         entry.pop("refresh_on", None)
     Path(cache).write_text(json.dumps(data))
     os.chmod(cache, 0o600)
+
+
+def emulator_admin(emu, path, body=None):
+    """The emulator's Entra admin calls (what the person or the tenant administrator does)."""
+    response = emu.http.post(f"{emu.base_url}/_emulator/entra/{path}", json=body or {}, timeout=60)
+    response.raise_for_status()
+    return response.json()
+
+
+def sign_in_vars(emu, cache, username):
+    args = emu.lcs_module_args(username)
+    return {"dataalm_client_id": args["client_id"], "dataalm_username": username, "dataalm_tenant_id": args["tenant_id"],
+            "dataalm_token_cache": str(cache), "lcs_api_url": emu.base_url, "lcs_authority_url": emu.base_url,
+            "lcs_ca_path": emu.ca_file}
+
+
+def device_code_sign_in(emu, cache, username, extra_vars=None, verbosity=0, approve_as=None, slow_downs=0,
+                        args=None):
+    """Run playbooks/sign_in.yml; approve the code it prints, as the person would; return (rc, output)."""
+    from devtools.ansible_runner import VENV_BIN, ansible_env
+
+    argv = [str(VENV_BIN / "ansible-playbook"), str(REPO / "playbooks" / "sign_in.yml"), "-i", "localhost,",
+            "-e", json.dumps(dict(sign_in_vars(emu, cache, username), **(extra_vars or {})))] + (args or [])
+    if verbosity:
+        argv.append("-" + "v" * verbosity)
+    proc = subprocess.Popen(argv, env=ansible_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        match = re.search(r"enter the code ([A-Z0-9]+)", line)
+        if match and "waiting" not in line:
+            emulator_admin(emu, "device-codes/approve", {"user_code": match.group(1),
+                                                         "username": approve_as or username,
+                                                         "slow_downs": slow_downs})
+    return proc.wait(timeout=300), "".join(lines)

@@ -1,0 +1,92 @@
+"""sign_in.yml and the life of a signed-in cache, through real ansible-playbook against the emulator.
+
+The MFA account cannot use the password grant; after one device-code sign-in every run signs in from
+the cache. Virtual days are driven with the emulator clock; msal keeps access-token expiry in real
+time, so each day's cache has its access tokens aged as a real day would (auth_support.age_access_tokens).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+from tests.integration.auth_support import (MFA_USER, age_access_tokens, cache_params, device_code_sign_in,
+                                            emulator_admin, run_token_user)
+from tests.integration.lcs_support import PROD, UAT, movement_count, mutating, play
+
+DAY = 86400
+
+
+def refresh_runbook(tmp_path, emu, cache, verbosity=0):
+    """The scheduled refresh runbook's LCS part: start (or join) the refresh and wait for it."""
+    defaults = {k: v for k, v in cache_params(emu, cache, MFA_USER).items() if k not in ("validate_certs", "timeout")}
+    tasks = [{"name": "refresh", "register": "refresh", "d365fo.dataalm.lcs_database_refresh": {
+        "source_environment_id": PROD, "target_environment_id": UAT, "max_age": "1h", "poll_interval": 5}}]
+    return play(tmp_path, emu, tasks, defaults=defaults, verbosity=verbosity)
+
+
+def test_mfa_account_signs_in_once_then_runs_sixty_days_without_a_password(tmp_path, lcs_emu):
+    cache = tmp_path / "cache.json"
+    emulator_admin(lcs_emu, "policy", {"inactivity_seconds": 14 * DAY})
+    rc, output = device_code_sign_in(lcs_emu, cache, MFA_USER, slow_downs=1)
+    assert rc == 0, output[-3000:]
+    assert "enter the code" in output and "signed in as %s" % MFA_USER in output
+    assert stat.S_IMODE(os.stat(cache).st_mode) == 0o600
+    lcs_emu.set_speed(3600)  # a 2-hour refresh takes about two real seconds
+    secrets = set()
+    for day in range(1, 61):
+        lcs_emu.advance(DAY)
+        age_access_tokens(cache)
+        if day in (1, 60):
+            proc, results = refresh_runbook(tmp_path, lcs_emu, cache, verbosity=4 if day == 60 else 0)
+            assert not results["refresh"].get("failed"), results["refresh"]
+            assert results["refresh"]["state"] == "succeeded"
+            logged = proc.stdout + proc.stderr
+        else:
+            code, out, err = run_token_user(cache_params(lcs_emu, cache, MFA_USER))
+            assert code == 0, (day, out, err)
+        data = json.loads(cache.read_text())
+        secrets |= {v["secret"] for kind in ("AccessToken", "RefreshToken") for v in data[kind].values()}
+    counters = lcs_emu.counters()
+    assert counters["tokens_issued"].get("password", 0) == 0
+    assert counters["tokens_issued"]["device_code"] == 1
+    assert counters["tokens_issued"]["refresh_token"] >= 60
+    assert movement_count(lcs_emu) == 2
+    assert not [s for s in secrets if s in logged], "a token reached the -vvvv output"
+
+
+def test_a_gap_longer_than_the_inactivity_window_or_a_revocation_starts_nothing(tmp_path, lcs_emu):
+    cache = tmp_path / "cache.json"
+    emulator_admin(lcs_emu, "policy", {"inactivity_seconds": 14 * DAY})
+    rc, output = device_code_sign_in(lcs_emu, cache, MFA_USER)
+    assert rc == 0, output[-3000:]
+    snapshot = cache.read_text()
+    lcs_emu.advance(15 * DAY)
+    age_access_tokens(cache)
+    _proc, results = refresh_runbook(tmp_path, lcs_emu, cache)
+    message = results["refresh"]["msg"]
+    assert results["refresh"]["failed"] and "AADSTS700082" in message, message
+    assert "Run `sign_in.yml` again for %s" % MFA_USER in message
+    assert mutating(lcs_emu) == 0
+
+    cache.write_text(snapshot)  # a fresh sign-in's cache, then the administrator revokes the sessions
+    rc, output = device_code_sign_in(lcs_emu, cache, MFA_USER, extra_vars={"dataalm_sign_in_force": True})
+    assert rc == 0, output[-3000:]
+    emulator_admin(lcs_emu, "revoke", {"username": MFA_USER})
+    age_access_tokens(cache)
+    _proc, results = refresh_runbook(tmp_path, lcs_emu, cache)
+    message = results["refresh"]["msg"]
+    assert results["refresh"]["failed"] and "AADSTS50173" in message, message
+    assert "Run `sign_in.yml` again for %s" % MFA_USER in message
+    assert mutating(lcs_emu) == 0
+
+
+def test_sign_in_is_idempotent_and_the_password_grant_stays_refused(tmp_path, lcs_emu):
+    cache = tmp_path / "cache.json"
+    rc, output = device_code_sign_in(lcs_emu, cache, MFA_USER)
+    assert rc == 0, output[-3000:]
+    rc, output = device_code_sign_in(lcs_emu, cache, MFA_USER)
+    assert rc == 0 and "already signed in as %s" % MFA_USER in output and "enter the code" not in output
+    assert "changed=0" in output
+    assert lcs_emu.counters()["tokens_issued"].get("password", 0) == 0
