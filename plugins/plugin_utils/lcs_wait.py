@@ -22,6 +22,7 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import
     CONNECTION_OPTIONS, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, OPERATION_INFO)
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.operation import TERMINAL_STATES
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import PROGRESS_VAR, format_elapsed
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.token_cache_vault import cache_option, plain_token_cache
 
 display = Display()
 
@@ -48,6 +49,14 @@ class LcsWaitingAction(ActionBase):
     service = "LCS"
 
     def run(self, tmp=None, task_vars=None):
+        # a vault-encrypted token cache is decrypted around the module runs and re-encrypted after them
+        cache = cache_option(self._task.args)
+        with plain_token_cache(self._loader, cache) as usable:
+            if usable != cache:
+                self._task.args = dict(self._task.args, token_cache=usable)
+            return self._run(tmp, task_vars)
+
+    def _run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         args = dict(self._task.args)

@@ -39,8 +39,8 @@ def plain_token_cache(loader, path, encrypt_new=False):
     if vault is None or not vault.secrets:
         raise AnsibleError("the token cache %s is vault-encrypted (or vault_encrypt is set) but no vault secret was "
                            "given; run with --vault-id or --ask-vault-pass" % path)
-    vault_id = parse_vaulttext_envelope(data)[2] if encrypted else None
-    plaintext = vault.decrypt(data, filename=path) if encrypted else None
+    vault_id = parse_vaulttext_envelope(data)[3] if encrypted else None
+    plaintext = vault.decrypt(data) if encrypted else None
     workdir = tempfile.mkdtemp(prefix="d365fo_token_cache.")
     try:
         plain = os.path.join(workdir, "token_cache.json")

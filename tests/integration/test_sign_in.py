@@ -11,8 +11,14 @@ import json
 import os
 import stat
 
-from tests.integration.auth_support import (MFA_USER, age_access_tokens, cache_params, device_code_sign_in,
-                                            emulator_admin, run_token_user)
+from tests.integration.auth_support import (
+    MFA_USER,
+    age_access_tokens,
+    cache_params,
+    device_code_sign_in,
+    emulator_admin,
+    run_token_user,
+)
 from tests.integration.lcs_support import PROD, UAT, movement_count, mutating, play
 
 DAY = 86400
@@ -90,3 +96,35 @@ def test_sign_in_is_idempotent_and_the_password_grant_stays_refused(tmp_path, lc
     assert rc == 0 and "already signed in as %s" % MFA_USER in output and "enter the code" not in output
     assert "changed=0" in output
     assert lcs_emu.counters()["tokens_issued"].get("password", 0) == 0
+
+
+def test_a_vault_encrypted_cache_holds_no_token_in_clear_text_and_serves_the_runs(tmp_path, lcs_emu):
+    from devtools.ansible_runner import run_playbook
+    from tests.integration.lcs_support import write_play
+
+    cache = tmp_path / "cache.vault"
+    password_file = tmp_path / "vault-pass"
+    password_file.write_text("correct horse battery staple\n")
+    vault = ["--vault-password-file", str(password_file)]
+    rc, output = device_code_sign_in(lcs_emu, cache, MFA_USER, args=vault,
+                                     extra_vars={"dataalm_token_cache_vault": True})
+    assert rc == 0, output[-3000:]
+    raw = cache.read_text()
+    assert raw.startswith("$ANSIBLE_VAULT;") and stat.S_IMODE(os.stat(cache).st_mode) == 0o600
+    assert "RefreshToken" not in raw and "eyJ" not in raw
+    assert not list(tmp_path.glob("**/token_cache.json"))
+
+    lcs_emu.set_speed(3600)
+    lcs_emu.advance(DAY)
+    defaults = {k: v for k, v in cache_params(lcs_emu, cache, MFA_USER).items() if k not in ("validate_certs", "timeout")}
+    tasks = [{"name": "refresh", "register": "refresh", "d365fo.dataalm.lcs_database_refresh": {
+        "source_environment_id": PROD, "target_environment_id": UAT, "max_age": "1h", "poll_interval": 5}}]
+    path, out = write_play(tmp_path, tasks, defaults)
+    proc = run_playbook(path, args=vault, verbosity=4)
+    results = json.loads(out.read_text())
+    assert results["refresh"].get("state") == "succeeded", (results, proc.stdout[-3000:])
+    renewed = cache.read_text()
+    assert renewed.startswith("$ANSIBLE_VAULT;") and renewed != raw  # renewed tokens were encrypted back
+    assert stat.S_IMODE(os.stat(cache).st_mode) == 0o600
+    assert lcs_emu.counters()["tokens_issued"].get("password", 0) == 0
+    assert "RefreshToken" not in proc.stdout
