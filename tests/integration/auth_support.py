@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 import time
@@ -39,6 +39,11 @@ def collections_path():
     from devtools.collection import ensure_collection_tree
 
     return str(ensure_collection_tree())
+
+
+def module_defaults(emu, cache, username=USER):
+    """module_defaults for the lcs group that sign in from ``cache`` alone."""
+    return {k: v for k, v in cache_params(emu, cache, username).items() if k not in ("validate_certs", "timeout")}
 
 
 def cache_params(emu, cache, username=USER, **extra):
@@ -80,9 +85,9 @@ def emulator_admin(emu, path, body=None):
 
 def sign_in_vars(emu, cache, username):
     args = emu.lcs_module_args(username)
-    return {"dataalm_client_id": args["client_id"], "dataalm_username": username, "dataalm_tenant_id": args["tenant_id"],
-            "dataalm_token_cache": str(cache), "lcs_api_url": emu.base_url, "lcs_authority_url": emu.base_url,
-            "lcs_ca_path": emu.ca_file}
+    return {"dataalm_client_id": args["client_id"], "dataalm_username": username,
+            "dataalm_tenant_id": args["tenant_id"], "dataalm_token_cache": str(cache), "lcs_api_url": emu.base_url,
+            "lcs_authority_url": emu.base_url, "lcs_ca_path": emu.ca_file}
 
 
 def device_code_sign_in(emu, cache, username, extra_vars=None, verbosity=0, approve_as=None, slow_downs=0,

@@ -17,6 +17,7 @@ from tests.integration.auth_support import (
     cache_params,
     device_code_sign_in,
     emulator_admin,
+    module_defaults,
     run_token_user,
 )
 from tests.integration.lcs_support import PROD, UAT, movement_count, mutating, play
@@ -26,7 +27,7 @@ DAY = 86400
 
 def refresh_runbook(tmp_path, emu, cache, verbosity=0):
     """The scheduled refresh runbook's LCS part: start (or join) the refresh and wait for it."""
-    defaults = {k: v for k, v in cache_params(emu, cache, MFA_USER).items() if k not in ("validate_certs", "timeout")}
+    defaults = module_defaults(emu, cache, MFA_USER)
     tasks = [{"name": "refresh", "register": "refresh", "d365fo.dataalm.lcs_database_refresh": {
         "source_environment_id": PROD, "target_environment_id": UAT, "max_age": "1h", "poll_interval": 5}}]
     return play(tmp_path, emu, tasks, defaults=defaults, verbosity=verbosity)
@@ -116,7 +117,7 @@ def test_a_vault_encrypted_cache_holds_no_token_in_clear_text_and_serves_the_run
 
     lcs_emu.set_speed(3600)
     lcs_emu.advance(DAY)
-    defaults = {k: v for k, v in cache_params(lcs_emu, cache, MFA_USER).items() if k not in ("validate_certs", "timeout")}
+    defaults = module_defaults(lcs_emu, cache, MFA_USER)
     tasks = [{"name": "refresh", "register": "refresh", "d365fo.dataalm.lcs_database_refresh": {
         "source_environment_id": PROD, "target_environment_id": UAT, "max_age": "1h", "poll_interval": 5}}]
     path, out = write_play(tmp_path, tasks, defaults)
