@@ -129,3 +129,28 @@ def test_a_vault_encrypted_cache_holds_no_token_in_clear_text_and_serves_the_run
     assert stat.S_IMODE(os.stat(cache).st_mode) == 0o600
     assert lcs_emu.counters()["tokens_issued"].get("password", 0) == 0
     assert "RefreshToken" not in proc.stdout
+
+
+def test_browser_sign_in_with_pkce(tmp_path, lcs_emu):
+    """Authorization code + PKCE through msal's localhost listener; the person is tests/integration/fake_browser.py."""
+    import sys
+
+    from devtools.ansible_runner import run_playbook
+    from tests.integration.auth_support import REPO, sign_in_vars
+    from tests.integration.lcs_support import PASSWORD
+
+    cache = tmp_path / "cache.json"
+    browser = tmp_path / "browser"  # webbrowser runs BROWSER as one executable
+    person = REPO / "tests" / "integration" / "fake_browser.py"
+    browser.write_text('#!/bin/sh\nexec %s %s "$@"\n' % (sys.executable, person))
+    browser.chmod(0o700)
+    env = {"BROWSER": str(browser), "FAKE_BROWSER_CA": lcs_emu.ca_file, "FAKE_BROWSER_USER": MFA_USER,
+           "FAKE_BROWSER_PASSWORD": PASSWORD, "DISPLAY": ":0"}
+    extra = dict(sign_in_vars(lcs_emu, cache, MFA_USER), dataalm_sign_in_flow="browser")
+    proc = run_playbook(REPO / "playbooks" / "sign_in.yml", extra_vars=extra, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "signed in as %s" % MFA_USER in proc.stdout
+    counters = lcs_emu.counters()["tokens_issued"]
+    assert counters.get("authorization_code") == 1 and counters.get("password", 0) == 0
+    code, out, err = run_token_user(cache_params(lcs_emu, cache, MFA_USER))
+    assert code == 0, (out, err)

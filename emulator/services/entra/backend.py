@@ -203,7 +203,9 @@ class TokenService:
 
     def auth_code_grant(self, tenant_key, form, *, v2: bool, now, lifetime, base_url):
         code = signin.redeem_auth_code(self.signin, form, now)
-        return self._interactive_tokens(code.tenant_id, code.client_id, code.username, dict(form), v2=v2, now=now,
+        # the id token carries the nonce of the authorization request, which msal checks
+        return self._interactive_tokens(code.tenant_id, code.client_id, code.username,
+                                        dict(form, nonce=code.form["nonce"]), v2=v2, now=now,
                                         lifetime=lifetime, base_url=base_url, grant="authorization_code")
 
     def _interactive_tokens(self, tenant_id, client_id, username, form, *, v2, now, lifetime, base_url, grant):
@@ -223,15 +225,16 @@ class TokenService:
         self._requested(form, v2=v2, base_url=base_url)
         return signin.start_device_code(self.signin, tenant, app, form, v2=v2, now=now, base_url=base_url)
 
-    def authorize(self, tenant_key, args, username, password, now) -> str:
-        """The sign-in page posted by the person: the redirect with an authorization code."""
+    def authorize(self, tenant_key, args, username, password, now) -> tuple[str, str | None]:
+        """The sign-in page posted by the person: (HTML body, Location) carrying an authorization code."""
         tenant = self.resolve_tenant(tenant_key, username)
         app = self._app(tenant, args.get("client_id"))
         user = self._user(tenant, username)
         if not hmac.compare_digest(user.password, password or ""):
             raise EntraError(400, "invalid_grant", 50126,
                              "Error validating credentials due to invalid username or password.")
-        return signin.issue_auth_code(self.signin, tenant, app, args, user.username, now)
+        fields = signin.issue_auth_code(self.signin, tenant, app, args, user.username, now)
+        return signin.redirect_page(args["redirect_uri"], fields, args.get("response_mode", "query"))
 
     def client_credentials_grant(self, tenant_key, form, *, v2: bool, now, lifetime, base_url, lcs_audiences):
         tenant = self.resolve_tenant(tenant_key, None)
@@ -317,12 +320,13 @@ class TokenService:
                 scopes=scopes, issued=now, session_start=session_start or now)
             response["refresh_token"] = refresh
         if user is not None and "openid" in requested:
-            response["id_token"] = self._id_token(tenant, app, user, issuer_base=base_url, v2=v2)
+            response["id_token"] = self._id_token(tenant, app, user, issuer_base=base_url, v2=v2,
+                                                  nonce=form.get("nonce"))
         if user is not None and form.get("client_info") == "1":
             response["client_info"] = _b64(json.dumps({"uid": user.object_id, "utid": tenant.id}).encode())
         return response
 
-    def _id_token(self, tenant, app, user, *, issuer_base, v2) -> str:
+    def _id_token(self, tenant, app, user, *, issuer_base, v2, nonce=None) -> str:
         # msal validates id_token times against the REAL clock, so they are real, unlike access tokens
         import time
 
@@ -331,6 +335,8 @@ class TokenService:
                   f"{issuer_base}/{tenant.id}/", "iat": real_now, "nbf": real_now, "exp": real_now + 3600,
                   "oid": user.object_id, "sub": user.object_id, "tid": tenant.id,
                   "preferred_username": user.username, "name": user.display_name, "ver": "2.0" if v2 else "1.0"}
+        if nonce:
+            claims["nonce"] = nonce
         return self._sign(claims)
 
 

@@ -160,11 +160,11 @@ def authorize(tenant):
         return SIGN_IN_PAGE.format(login_hint=escape(request.args.get("login_hint", "")))
     try:
         with emu.lock:
-            location = entra().tokens.authorize(tenant, request.args, request.form.get("username"),
-                                                request.form.get("password"), emu.now())
+            body, location = entra().tokens.authorize(tenant, request.args, request.form.get("username"),
+                                                      request.form.get("password"), emu.now())
     except EntraError as exc:
         return _error(exc)
-    return redirect(location, code=302)
+    return redirect(location, code=302) if location else body
 
 
 @blueprint.get("/devicelogin")

@@ -16,6 +16,7 @@ import secrets
 import string
 import time
 from dataclasses import dataclass, field
+from html import escape
 from urllib.parse import urlencode, urlparse
 
 from .errors import EntraError
@@ -71,7 +72,7 @@ class SignInState:
 
 def new_user_code() -> str:
     alphabet = string.ascii_uppercase + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(9))
+    return "".join(secrets.choice(alphabet) for dummy in range(9))
 
 
 # -- refresh tokens ----------------------------------------------------------------------------------
@@ -157,18 +158,26 @@ def check_redirect(app, redirect_uri: str) -> None:
                          f"URIs configured for the application '{app.client_id}'.")
 
 
-def issue_auth_code(state: SignInState, tenant, app, args, username: str, now: dt.datetime) -> str:
-    """The redirect back to the app after the person signed in: ``<redirect_uri>?code=..&state=..``."""
+def issue_auth_code(state: SignInState, tenant, app, args, username: str, now: dt.datetime) -> dict:
+    """What goes back to the app's redirect URI after the person signed in: code, state, session_state."""
     check_redirect(app, args.get("redirect_uri"))
     if args.get("code_challenge_method", "S256") != "S256" or not args.get("code_challenge"):
         raise EntraError(400, "invalid_request", 501491, "Invalid size of Code_Challenge parameter.")
     code = secrets.token_urlsafe(48)
     state.auth_codes[code] = AuthCode(tenant_id=tenant.id, client_id=app.client_id, username=username,
                                       redirect_uri=args["redirect_uri"], challenge=args["code_challenge"],
-                                      form={"scope": args.get("scope", "")},
+                                      form={"scope": args.get("scope", ""), "nonce": args.get("nonce", "")},
                                       expires=now + dt.timedelta(seconds=AUTH_CODE_SECONDS))
-    query = {"code": code, "state": args.get("state", ""), "session_state": secrets.token_hex(8)}
-    return f"{args['redirect_uri']}?{urlencode(query)}"
+    return {"code": code, "state": args.get("state", ""), "session_state": secrets.token_hex(8)}
+
+
+def redirect_page(redirect_uri: str, fields: dict, response_mode: str) -> tuple[str, str | None]:
+    """(HTML body, Location): ``form_post`` posts the fields from the browser, ``query`` redirects with them."""
+    if response_mode == "form_post":
+        inputs = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items())
+        return (f'<!doctype html><body onload="document.forms[0].submit()"><form method="post" '
+                f'action="{escape(redirect_uri)}">{inputs}</form></body>'), None
+    return "", f"{redirect_uri}?{urlencode(fields)}"
 
 
 def redeem_auth_code(state: SignInState, form, now: dt.datetime) -> AuthCode:
