@@ -33,7 +33,7 @@ def refresh_runbook(tmp_path, emu, cache, verbosity=0):
     return play(tmp_path, emu, tasks, defaults=defaults, verbosity=verbosity)
 
 
-def test_mfa_account_signs_in_once_then_runs_sixty_days_without_a_password(tmp_path, lcs_emu):
+def test_mfa_account_signs_in_once_then_runs_sixty_days_without_a_password(tmp_path, lcs_emu, monkeypatch):
     cache = tmp_path / "cache.json"
     emulator_admin(lcs_emu, "policy", {"inactivity_seconds": 14 * DAY})
     rc, output = device_code_sign_in(lcs_emu, cache, MFA_USER, slow_downs=1)
@@ -45,11 +45,14 @@ def test_mfa_account_signs_in_once_then_runs_sixty_days_without_a_password(tmp_p
     for day in range(1, 61):
         lcs_emu.advance(DAY)
         age_access_tokens(cache)
+        if day == 60:  # the last day also writes the run report, and runs at -vvvv
+            monkeypatch.setenv("ANSIBLE_CALLBACKS_ENABLED", "d365fo.dataalm.report")
+            monkeypatch.setenv("DATAALM_REPORT_DIR", str(tmp_path / "reports"))
         if day in (1, 60):
             proc, results = refresh_runbook(tmp_path, lcs_emu, cache, verbosity=4 if day == 60 else 0)
             assert not results["refresh"].get("failed"), results["refresh"]
             assert results["refresh"]["state"] == "succeeded"
-            logged = proc.stdout + proc.stderr
+            logged = proc.stdout + proc.stderr + json.dumps(results)
         else:
             code, out, err = run_token_user(cache_params(lcs_emu, cache, MFA_USER))
             assert code == 0, (day, out, err)
@@ -60,7 +63,10 @@ def test_mfa_account_signs_in_once_then_runs_sixty_days_without_a_password(tmp_p
     assert counters["tokens_issued"]["device_code"] == 1
     assert counters["tokens_issued"]["refresh_token"] >= 60
     assert movement_count(lcs_emu) == 2
-    assert not [s for s in secrets if s in logged], "a token reached the -vvvv output"
+    assert not [s for s in secrets if s in logged], "a token reached the -vvvv output or the results"
+    reports = [path.read_text() for path in (tmp_path / "reports").rglob("*") if path.is_file()]
+    assert reports, "the run report was not written"
+    assert not [s for s in secrets for report in reports if s in report], "a token reached the run report"
 
 
 def test_a_gap_longer_than_the_inactivity_window_or_a_revocation_starts_nothing(tmp_path, lcs_emu):
