@@ -52,7 +52,8 @@ options:
     default: https://login.microsoftonline.com
   username:
     description:
-      - The account to sign in (login hint); the cache may hold several accounts. Falls back to E(D365FO_USERNAME).
+      - The account to sign in (login hint); the cache may hold several accounts. Falls back to E(D365FO_USERNAME),
+        then E(LCS_USERNAME).
     type: str
   token_cache:
     description: Token cache file to write; the modules' O(token_cache) reads it. Falls back to E(D365FO_TOKEN_CACHE).
@@ -173,38 +174,35 @@ verification_uri:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils._auth import (
-    MSAL_EXTENSIONS_IMPORT_ERROR, MSAL_IMPORT_ERROR, AuthError)
+    MSAL_EXTENSIONS_IMPORT_ERROR, MSAL_IMPORT_ERROR, AuthError, auth_argument_spec)
 from ansible_collections.d365fo.dataalm.plugins.module_utils._auth import sign_in as flows
 from ansible_collections.d365fo.dataalm.plugins.module_utils._auth.cache import DEFAULT_TOKEN_CACHE, secure_file
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import connection_argument_spec
 
 
 def argument_spec():
-    env = env_fallback
-    return dict(
-        client_id=dict(type="str", required=True, fallback=(env, ["D365FO_CLIENT_ID", "LCS_CLIENT_ID"])),
-        tenant_id=dict(type="str", default="organizations", fallback=(env, ["AZURE_TENANT_ID"])),
-        authority_url=dict(type="str", default="https://login.microsoftonline.com",
-                           fallback=(env, ["D365FO_AUTHORITY_URL", "LCS_AUTHORITY_URL"])),
-        username=dict(type="str", fallback=(env, ["D365FO_USERNAME"])),
-        token_cache=dict(type="path", default=DEFAULT_TOKEN_CACHE, fallback=(env, ["D365FO_TOKEN_CACHE"])),
+    # the shared sign-in and connection options (one definition each), less what an interactive sign-in cannot use
+    spec = dict(auth_argument_spec(), **connection_argument_spec())
+    for name in ("password", "client_secret", "access_token", "refresh_token", "project_id"):
+        spec.pop(name)
+    spec["client_id"] = dict(spec["client_id"], required=True)
+    spec["token_cache"] = dict(spec["token_cache"], default=DEFAULT_TOKEN_CACHE)
+    spec.update(
         flow=dict(type="str", default="device_code", choices=["device_code", "browser"]),
         lcs=dict(type="bool", default=True),
-        lcs_api_url=dict(type="str", default="https://lcsapi.lcs.dynamics.com", fallback=(env, ["LCS_API_URL"])),
         power_platform=dict(type="bool", default=False),
         power_platform_api_url=dict(type="str", default="https://api.powerplatform.com"),
         environment_urls=dict(type="list", elements="str", default=[]),
         force=dict(type="bool", default=False),
         vault_encrypt=dict(type="bool", default=False),
         sign_in_timeout=dict(type="int", default=900),
-        validate_certs=dict(type="bool", default=True),
-        ca_path=dict(type="path", fallback=(env, ["LCS_CA_PATH"])),
-        timeout=dict(type="int", default=60),
         step=dict(type="str", default="all", choices=["all", "start", "finish"]),
         flow_file=dict(type="path"),
     )
+    return spec
 
 
 def sign_in(module, app, planes):
