@@ -60,6 +60,7 @@ from xml.sax.saxutils import quoteattr
 from ansible import context
 from ansible.plugins.callback import CallbackBase
 from ansible_collections.d365fo.dataalm.plugins.module_utils._redact import REDACTED, redact  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils import report_followups
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.report_html import render_html, task_phase
 
 # Result keys the collection's modules agree to return (common brief: callback contract).
@@ -219,6 +220,7 @@ class CallbackModule(CallbackBase):
                 host["verification"] = [v for v in value if isinstance(v, dict)]
             elif key.endswith("_findings"):
                 host["findings"] = [v for v in value if isinstance(v, dict)]
+        report_followups.harvest(host, data)  # hook (issue 23): the Follow-ups section
 
     # ---------------------------------------------------------------- output
 
@@ -275,8 +277,9 @@ def render_markdown(report):
     run, preview = report["run"], report.get("mode") == "preview"
     title = "# Database movement preview (check mode): nothing was changed" if preview else \
         "# Database movement run report"
-    lines = [title, "", "Playbook `%s`, started %s, %s s, result **%s**." % (
-        run["playbook"], run["started_at"], run["duration_seconds"], run["status"].upper()), ""]
+    lines = [title, "", "Playbook `%s`, started %s, %s s, result **%s**.%s" % (
+        run["playbook"], run["started_at"], run["duration_seconds"], run["status"].upper(),
+        report_followups.summary_note(report)), ""]
     if report.get("errors"):
         lines += ["- **error**: %s" % _cell(error) for error in report["errors"]] + [""]
     if report["hosts"]:
@@ -332,6 +335,7 @@ def _host_sections(host, preview):
                        ["| step | rows | changed |", "|---|---|---|"], steps)
             + _section("Configuration restored", [], restored)
             + _section("Verification", ["| check | result | detail |", "|---|---|---|"], checks)
+            + report_followups.markdown(host)
             + _section("Failures", [], failures))
 
 
@@ -355,6 +359,7 @@ def render_junit(report):
             if item.get("severity") == "blocking":
                 message = "%s %s" % (item.get("message"), item.get("remedy"))
                 cases.append(("preflight: %s" % item.get("id"), 0, "<failure message=%s/>" % quoteattr(message)))
+        cases += report_followups.junit_cases(host)  # required follow-ups: skipped, carrying the instruction
         failed = sum(1 for case in cases if case[2].startswith("<failure"))
         total += len(cases)
         failures += failed

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from ansible_collections.d365fo.dataalm.plugins.module_utils.fo_sql import count_sql
 
 # Movement kinds as preflight.KINDS names them (not imported: preflight lists these follow-ups).
-COPYING_KINDS = ("refresh", "point_in_time_restore")
+# post_restore_only: the database was replaced by other means (a refresh or restore started elsewhere).
+COPYING_KINDS = ("refresh", "point_in_time_restore", "post_restore_only")
 TIER1_KINDS = ("export", "post_restore_only")
 HANDLINGS = ("automated", "checked", "handed_over")
 PITR_PAGE = "microsoft-docs/point-in-time-restore-production-to-sandbox.md"

@@ -15,6 +15,7 @@ __metaclass__ = type
 import re
 from datetime import datetime, timedelta, timezone
 
+from ansible_collections.d365fo.dataalm.plugins.module_utils import followups
 from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import parse_datetime
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs import rules
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.status import lcs_busy, lcs_state
@@ -530,8 +531,12 @@ def _check_integrations(sql, findings):
 
 
 def evaluate(kind, source=None, target=None, now=None, point_in_time=None, spartan_managed=False,
-             financial_reporting=None, database_capacity=None, sql=None):
-    """Every finding for the requested movement, blocking ones first, in rule order otherwise."""
+             financial_reporting=None, database_capacity=None, sql=None, plan_followups=False):
+    """Every finding for the requested movement, blocking ones first, in rule order otherwise.
+
+    ``plan_followups`` adds the info finding ``followups_planned`` (the module asks for it; the rule
+    tests look at the checks alone).
+    """
     if kind not in KINDS:
         raise ValueError("kind must be one of %s, got %r" % (", ".join(KINDS), kind))
     source = source or {}
@@ -568,9 +573,25 @@ def evaluate(kind, source=None, target=None, now=None, point_in_time=None, spart
         if kind == "point_in_time_restore":
             _check_point_in_time(point_in_time, source, target, now, findings)
         _check_integrations(sql, findings)
+    if plan_followups:
+        _plan_followups(kind, source, target, findings)  # hook (issue 23)
 
     order = {BLOCKING: 0, WARNING: 1, INFO: 2}
     return sorted(findings, key=lambda f: order[f["severity"]])
+
+
+def _plan_followups(kind, source, target, findings):
+    """The follow-ups this movement will create (followups.py), so the change record can plan them."""
+    planned = followups.plan(kind, sql_environment_type(source) or "", sql_environment_type(target) or "")
+    if not planned:
+        return
+    listed = ["%s%s" % (item["id"], " (if %s is in use)" % item["feature"].replace("_", " ")
+                        if item["feature"] else "") for item in planned]
+    findings.append(finding(
+        "followups_planned", INFO,
+        "This movement will leave %d follow-up(s) to plan: %s." % (len(planned), ", ".join(listed)),
+        "Plan them in the change record; after the move the post_restore role (fo_followup_info) reports which "
+        "apply, done, checked or handed over with the screen path and source page (docs/runbooks.md, Follow-ups)."))
 
 
 def blocking(findings):

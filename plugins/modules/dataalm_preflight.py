@@ -228,6 +228,7 @@ def run_module():
             financial_reporting=params["financial_reporting"],
             database_capacity=params["database_capacity"],
             sql=params["sql"],
+            plan_followups=True,  # hook (issue 23): the follow-ups the movement will create
         )
     except ValueError as exc:
         module.fail_json(msg=str(exc))

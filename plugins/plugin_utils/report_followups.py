@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The "follow-ups" part of the run report (kept apart so report.py only calls it).
 
-``fo_followup_info`` (or the post_restore role's ``post_restore_followups`` fact) gives each target a
+``fo_followup_info`` (or the post_restore role's ``post_restore_followups_found`` fact) gives each target a
 list of follow-ups with a status: ``done`` / ``pass`` need nothing, ``fail`` is a check that failed,
 ``required`` is an automated step not done yet or a step handed over to the administrator. Neither
 fails the run (the movement itself succeeded; these are the administrator's next steps): the summary
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
-FACT = "post_restore_followups"
+FACT = "post_restore_followups_found"
 PENDING = ("required", "fail")
 
 

@@ -89,3 +89,35 @@ def test_check_mode_and_bad_input(pg_server, tmp_path):
     ok(proc)
     assert results["r_check"]["followups"][0]["id"] == "lcs_sql_credential_access"
     assert results["r_bad"]["failed"] and "movement_kind" in results["r_bad"]["msg"]
+
+
+def test_run_report_shows_follow_ups_run_stays_successful(pg_server, tmp_path):
+    """Real ansible-playbook with the report callback: Follow-ups section per target, the summary line says
+    follow-ups are required, JUnit carries each required one as a skipped test with its instruction."""
+    import json
+    import xml.etree.ElementTree as ET
+
+    from devtools.ansible_runner import run_playbook, write_playbook
+
+    conn_str = new_db(pg_server, "fu_report", features=("commerce", "financial_reporting"))
+    publish = {"post_restore_followups_found": "{{ r_info.followups }}"}
+    tasks = [sql_task("fo_followup_info", conn_str, register="r_info", **PITR),
+             {"name": "Publish", "ansible.builtin.set_fact": publish}]
+    out = tmp_path / "reports"
+    proc = run_playbook(write_playbook(tmp_path, tasks), env={
+        "ANSIBLE_CALLBACKS_ENABLED": "d365fo.dataalm.report", "DATAALM_REPORT_DIR": str(out),
+        "DATAALM_REPORT_RUN_NAME": "run1"})
+    ok(proc)
+    directory = out / "run1"
+    report = json.loads((directory / "report.json").read_text())
+    assert report["run"]["status"] == "ok"
+    assert [item["id"] for item in report["hosts"]["localhost"]["followups"]] == [
+        "financial_reporting_data_mart_reset", "commerce_reprovision", "lcs_sql_credential_access"]
+    summary = (directory / "summary.md").read_text()
+    assert "result **OK**. 3 follow-ups required on 1 target" in summary
+    assert "### Follow-ups" in summary and "Reset Data Mart" in summary
+    assert "restore-database-non-production.md" in summary
+    cases = {case.get("name"): case for case in ET.parse(directory / "junit.xml").iter("testcase")}
+    skipped = cases["follow-up: commerce_reprovision"].find("skipped")
+    assert skipped is not None and "Environment reprovisioning tool" in skipped.get("message")
+    assert ET.parse(directory / "junit.xml").getroot().get("failures") == "0"

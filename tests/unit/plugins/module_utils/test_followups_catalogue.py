@@ -126,3 +126,23 @@ def test_followups_world_declares_databases_with_and_without_features():
     raw["projects"][0]["environments"][0]["database"]["features"] = ["loyalty"]
     with pytest.raises(WorldError, match="unknown features"):
         parse_world(raw)
+
+
+def test_preflight_lists_the_follow_ups_the_movement_will_create():
+    from ansible_collections.d365fo.dataalm.plugins.module_utils import preflight
+
+    source = {"name": "prod", "type": "Production"}
+    target = {"name": "uat", "type": "Sandbox"}
+    findings = preflight.evaluate("point_in_time_restore", source, target, plan_followups=True,
+                                  point_in_time="2026-01-01T00:00:00+00:00", now="2026-01-02T00:00:00+00:00")
+    (planned,) = [f for f in findings if f["id"] == "followups_planned"]
+    assert planned["severity"] == "info"
+    for entry in ("financial_reporting_data_mart_reset (if financial reporting is in use)", "commerce_reprovision",
+                  "document_attachments_in_blob_storage", "lcs_sql_credential_access"):
+        assert entry in planned["message"]
+    refresh = preflight.evaluate("refresh", dict(source, type="Sandbox"), target, plan_followups=True,
+                                 now="2026-01-02T00:00:00+00:00")
+    planned = next(f for f in refresh if f["id"] == "followups_planned")["message"]
+    assert "financial_reporting_data_mart_reset" not in planned and "lcs_sql_credential_access" not in planned
+    export = preflight.evaluate("export", source, target, plan_followups=True, now="2026-01-02T00:00:00+00:00")
+    assert not any(f["id"] == "followups_planned" for f in export)

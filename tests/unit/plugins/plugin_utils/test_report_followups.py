@@ -19,7 +19,7 @@ def _host():
 def test_harvest_takes_module_results_and_the_role_fact():
     host = _host()
     assert len(host["followups"]) == 5
-    report_followups.harvest(host, {"ansible_facts": {"post_restore_followups": []}})
+    report_followups.harvest(host, {"ansible_facts": {"post_restore_followups_found": []}})
     assert host["followups"] == []
     untouched = {}
     report_followups.harvest(untouched, {"changed": False, "steps": []})
