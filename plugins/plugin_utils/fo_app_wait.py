@@ -17,12 +17,12 @@ import time
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import PROGRESS_VAR, format_elapsed
 
 display = Display()
 
 DEFAULT_WAIT_TIMEOUT = 7200
 DEFAULT_PROGRESS_INTERVAL = 60
-PROGRESS_VAR = "d365fo_dataalm_progress_interval"
 
 
 def _positive(*values):
@@ -36,11 +36,6 @@ def _positive(*values):
         except (TypeError, ValueError):
             return False
     return True
-
-
-def format_elapsed(seconds):
-    seconds = int(max(0, seconds))
-    return "%d:%02d:%02d" % (seconds // 3600, seconds % 3600 // 60, seconds % 60)
 
 
 class PackageWaitingAction(ActionBase):
