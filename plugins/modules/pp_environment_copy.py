@@ -136,7 +136,7 @@ copy_type:
   returned: always
   type: str
 validation:
-  description: The service's C(ValidateOnly) verdict, C(passed) and C(field_errors) (each C(field) with its C(messages)).
+  description: The service's C(ValidateOnly) verdict, C(passed) and C(field_errors) (each C(field), C(messages)).
   returned: in check mode, and when the service refused the request
   type: dict
 msg:
