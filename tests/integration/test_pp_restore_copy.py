@@ -92,8 +92,8 @@ def test_restore_check_run_check_run(tmp_path, start_emulator):
 @pytest.mark.parametrize("announcement", ["location", "operation_url", "none"])
 def test_each_announcement_ends_with_exactly_one_restore(tmp_path, start_emulator, announcement):
     emu = _fast(tmp_path, start_emulator, announcement=announcement, **{FABRIKAM_UAT: _short})
-    _proc, r = play(tmp_path, emu.pp_module_args(), [restore_task(restore_point=TWO_HOURS_AGO),
-                                                      restore_task("again", restore_point=TWO_HOURS_AGO)])
+    tasks = [restore_task(restore_point=TWO_HOURS_AGO), restore_task("again", restore_point=TWO_HOURS_AGO)]
+    _proc, r = play(tmp_path, emu.pp_module_args(), tasks)
     first, again = r["restore"], r["again"]
     assert not first.get("failed"), first.get("msg")
     assert first["state"] == "succeeded" and first["action"] == "started" and first["operation_id"]
@@ -226,8 +226,8 @@ def test_a_5xx_on_the_start_fails_without_starting_and_a_rerun_starts_one(tmp_pa
     emu = _fast(tmp_path, start_emulator, **{FABRIKAM_UAT: _short})
     emu.set_faults({"kind": "http_error", "route": "/environmentmanagement/environments/*/restore", "method": "POST",
                     "status": 500, "count": 1})
-    _proc, r = play(tmp_path, emu.pp_module_args(), [restore_task(restore_point=TWO_HOURS_AGO),
-                                                      restore_task("rerun", restore_point=TWO_HOURS_AGO)])
+    tasks = [restore_task(restore_point=TWO_HOURS_AGO), restore_task("rerun", restore_point=TWO_HOURS_AGO)]
+    _proc, r = play(tmp_path, emu.pp_module_args(), tasks)
     assert r["restore"]["failed"] and r["restore"]["http_status"] == 500
     assert r["rerun"]["state"] == "succeeded" and r["rerun"]["action"] == "started" and restores(emu) == 1
 
@@ -280,10 +280,9 @@ SECRET_PATTERNS = [re.escape(APP_SECRET), r"eyJ[A-Za-z0-9_-]{10,}\.", r"(?i)bear
 
 def test_vvvv_output_contains_no_secret(tmp_path, start_emulator):
     emu = _fast(tmp_path, start_emulator, **{FABRIKAM_UAT: _short})
-    proc, r = play(tmp_path, emu.pp_module_args(), [
-        restore_task(restore_point=TWO_HOURS_AGO),
-        task("copy", COPY, source_environment_id=FABRIKAM_PROD, target_environment_id=FABRIKAM_UAT, wait=False)],
-        verbosity=4)
+    tasks = [restore_task(restore_point=TWO_HOURS_AGO),
+             task("copy", COPY, source_environment_id=FABRIKAM_PROD, target_environment_id=FABRIKAM_UAT, wait=False)]
+    proc, r = play(tmp_path, emu.pp_module_args(), tasks, verbosity=4)
     assert r["restore"]["state"] == "succeeded"
     output = proc.stdout + proc.stderr
     assert "pp_environment_restore" in output and len(output) > 10000

@@ -239,12 +239,12 @@ class PpLifecycleBackend(Backend):
     def snapshot(self) -> dict:
         if self.world.power_platform is None:
             return {}
-        return {"pp_lifecycle": {
-            "operation_announcement": self.announcement,
-            "code": {self.pp.environment(env_id).name: {"fin_ops_version": self.code_as_of(
-                self.pp.environment(env_id))[0], "packages": self.code_as_of(self.pp.environment(env_id))[1]}
-                     for env_id in self.code},
-        }}
+        code = {}
+        for env_id in self.code:
+            env = self.pp.environment(env_id)
+            version, packages = self.code_as_of(env)
+            code[env.name] = {"fin_ops_version": version, "packages": packages}
+        return {"pp_lifecycle": {"operation_announcement": self.announcement, "code": code}}
 
 
 def _json(rows: list[dict]) -> str:

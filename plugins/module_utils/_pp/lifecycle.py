@@ -87,8 +87,8 @@ class LifecycleOperation(PowerPlatformOperations):
         params = {"api-version": self.client.api_version}
         if validate_only:
             params["ValidateOnly"] = "true"
-        action = "%s %s of environment %s" % ("validating the" if validate_only else "starting the", self.kind,
-                                             self.environment_id)
+        verb = "validating the" if validate_only else "starting the"
+        action = "%s %s of environment %s" % (verb, self.kind, self.environment_id)
         try:
             return self.client.http.request("POST", path, params=params, json_body=self.body,
                                             idempotent=validate_only)

@@ -8,16 +8,25 @@ import json
 
 import pytest
 import requests
-
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.errors import InputError
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.errors import PpError
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.lifecycle import (
-    copy_body, field_verdict, operation_id_from, restore_body)
+    copy_body,
+    field_verdict,
+    operation_id_from,
+    restore_body,
+)
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.lifecycle_checks import (
-    check_advanced_copy, check_in_retention, check_pair, check_restore_choice, matrix_problem, parse_restore_point,
-    retention_days)
+    check_advanced_copy,
+    check_in_retention,
+    check_pair,
+    check_restore_choice,
+    matrix_problem,
+    parse_restore_point,
+    retention_days,
+)
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 NOW = datetime.datetime(2026, 3, 2, 8, tzinfo=UTC)
 OP = "7d1b3c2a-9e8f-4a6b-8c5d-1e2f3a4b5c6d"
 
