@@ -19,8 +19,8 @@ import ansible_runner
 import pytest
 import yaml
 
-from tests.integration.runbook_services import write_services
-from tests.support.collection import ensure_collection_tree
+from devtools.collection import ensure_collection_tree
+from devtools.services import write_services
 
 REPO = Path(__file__).resolve().parents[2]
 INVENTORY = REPO / "extensions" / "molecule" / "shared" / "inventory.yml"
