@@ -11,7 +11,7 @@ Documented in plugins/doc_fragments/lcs.py and wait.py.
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import env_fallback
+from ansible_collections.d365fo.dataalm.plugins.module_utils._env import env_fallback
 
 from .._auth import DEFAULT_AUTHORITY, auth_argument_spec
 

@@ -16,6 +16,7 @@ import jinja2.meta
 import pytest
 import yaml
 from ansible.module_utils import basic
+from ansible_collections.d365fo.dataalm.plugins.module_utils import _env
 
 REPO = Path(__file__).resolve().parents[3]
 CREDENTIAL_TYPES = sorted((REPO / "extensions" / "awx" / "credential_types").glob("*.yml"))
@@ -55,7 +56,7 @@ def env_fallbacks(spec: dict) -> set[str]:
     names = set()
     for option in spec.values():
         fallback = option.get("fallback")
-        if fallback and fallback[0] is basic.env_fallback:
+        if fallback and fallback[0] in (basic.env_fallback, _env.env_fallback):
             names.update(fallback[1])
         names |= env_fallbacks(option.get("options") or {})
     return names
