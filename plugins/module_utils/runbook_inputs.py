@@ -49,6 +49,7 @@ SPEC = dict(
     not_before=dict(type="str", default=""),
     now=dict(type="str", default=""),
     poll_interval=dict(type="int", default=60),
+    wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=90000),
     backup_name=dict(type="str", default=""),
     download_dir=dict(type="str", default=""),

@@ -113,3 +113,36 @@ def test_a_job_killed_after_the_start_is_finished_by_a_second_job(job):
     report = json.loads((second / "artifacts" / "finish-job" / "dataalm-report" / "finish-job" / "report.json")
                         .read_text())
     assert report["hosts"][TARGET]["status"] == "ok"
+
+
+def test_start_without_waiting_then_join_in_a_later_job(job):
+    """The pipeline/AWX shape: a start job returns while the refresh runs; a later job joins and cleans."""
+    job.emulator.set_speed(20)  # the refresh outlasts the start job by minutes of real time
+    first = job("start-only", dataalm_wait=False)
+    run = ansible_runner.run(private_data_dir=str(first), playbook="refresh.yml", ident="start-only", quiet=True)
+    lines = stdout_lines(run.events)
+    assert run.status == "successful", "\n".join(lines[-60:])
+    assert any("run the same runbook again" in line.lower() for line in lines), "\n".join(lines[-40:])
+    assert job.emulator.counters()["operations_started"] == {TARGET: 1}
+    report = json.loads((first / "artifacts" / "start-only" / "dataalm-report" / "start-only" / "report.json")
+                        .read_text())
+    started = [op for op in report["hosts"][TARGET]["operations"] if op.get("action") == "started"]
+    assert started and started[0]["state"] in ("pending", "running"), report["hosts"][TARGET]["operations"]
+    ran = [task["name"] for task in report["hosts"][TARGET]["tasks"]
+           if task["phase"] in ("clean-up", "verification") and task["status"] != "skipped"]
+    assert ran == [], "clean-up ran while the refresh was running"
+
+    job.emulator.set_speed(2000)
+    second = job("join-later")
+    run = ansible_runner.run(private_data_dir=str(second), playbook="refresh.yml", ident="join-later", quiet=True)
+    lines = stdout_lines(run.events)
+    assert run.status == "successful", "\n".join(lines[-80:])
+    assert job.emulator.counters()["operations_started"] == {TARGET: 1}
+    report = json.loads((second / "artifacts" / "join-later" / "dataalm-report" / "join-later" / "report.json")
+                        .read_text())
+    assert report["hosts"][TARGET]["status"] == "ok"
+    # joined while running, or found done in the history: never started again
+    assert {op["action"] for op in report["hosts"][TARGET]["operations"] if op.get("action")} <= {"joined", "none"}
+    cleaned = [task["name"] for task in report["hosts"][TARGET]["tasks"]
+               if task["phase"] == "verification" and task["status"] == "ok"]
+    assert cleaned, "the later job did not clean up and verify"
