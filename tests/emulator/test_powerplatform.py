@@ -394,7 +394,7 @@ def test_requests_per_minute_limit(start_emulator, tmp_path):
     path.write_text(yaml.safe_dump(world))
     emulator = start_emulator(path, databases=False)
     pp = Pp(emulator)
-    assert [pp.call("GET", ENVS).status_code for _ in range(3)] == [200, 200, 200]
+    assert [pp.call("GET", ENVS).status_code for _attempt in range(3)] == [200, 200, 200]
     limited = pp.call("GET", ENVS)
     assert limited.status_code == 429 and 1 <= int(limited.headers["Retry-After"]) <= 60
     assert limited.json()["error"]["code"] == "TooManyRequests"

@@ -164,8 +164,8 @@ def parse_power_platform(raw: Any, path: str, world, anchor: dt.datetime) -> Pow
         tenant=tenant.id,
         admin_applications=_client_ids(data.get("admin_applications"), f"{path}.admin_applications", apps),
         contributors=_client_ids(data.get("contributors"), f"{path}.contributors", apps),
-        admins=[_member(u, f"{path}.admins[{i}]", users) for i, u in enumerate(_list(data.get("admins"),
-                                                                                      f"{path}.admins"))],
+        admins=[_member(u, f"{path}.admins[{i}]", users)
+                for i, u in enumerate(_list(data.get("admins"), f"{path}.admins"))],
         free_capacity_gb=_capacity(data.get("free_capacity_gb", 10), f"{path}.free_capacity_gb"),
         environments_page_size=_int(data.get("environments_page_size", 50), f"{path}.environments_page_size", 1),
         backups_page_size=_int(data.get("backups_page_size", 10), f"{path}.backups_page_size", 1),
@@ -320,10 +320,12 @@ def _backup(raw, path: str, env: PpEnvironment, anchor) -> PpBackup:
     data = _mapping(raw, path, {"id", "label", "backup_point", "created_by"}, {"label", "backup_point"})
     label = _str(data["label"], f"{path}.label")
     point = _seconds_ago_or_datetime(data["backup_point"], f"{path}.backup_point", anchor)
-    return PpBackup(id=_guid(data["id"], f"{path}.id") if "id" in data
-                    else str(uuid.uuid5(uuid.NAMESPACE_URL, f"ppbackup:{env.id}:{label}:{point.isoformat()}")),
-                    label=label, backup_point=point, created_by=_str(data.get("created_by", "admin"),
-                                                                    f"{path}.created_by"))
+    if "id" in data:
+        backup_id = _guid(data["id"], f"{path}.id")
+    else:
+        backup_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"ppbackup:{env.id}:{label}:{point.isoformat()}"))
+    created_by = _str(data.get("created_by", "admin"), f"{path}.created_by")
+    return PpBackup(id=backup_id, label=label, backup_point=point, created_by=created_by)
 
 
 _OPERATION_STATUSES = ("Queued", "InProgress", "Succeeded", "ValidationFailed", "Failed", "NoOperation",
