@@ -345,6 +345,17 @@ def test_admin_mode_and_background_operations_switch(pp_emulator):
         ("runtime_state_changed", True, False), ("runtime_state_changed", False, True)]
 
 
+def test_background_operations_in_the_shape_microsofts_clients_send(pp_emulator):
+    # Set-AdminPowerAppEnvironmentRuntimeState and Microsoft's Terraform provider send this shape
+    pp = Pp(pp_emulator)
+    body = {"properties": {"linkedEnvironmentMetadata": {"backgroundOperationsState": "Disabled"}}}
+    assert pp.bap("PATCH", FABRIKAM_UAT, json=body).status_code == 200
+    assert pp.env(FABRIKAM_UAT)["backgroundOperationsState"] == "Disabled"
+    body["properties"]["linkedEnvironmentMetadata"]["backgroundOperationsState"] = "Off"
+    response = pp.bap("PATCH", FABRIKAM_UAT, json=body)
+    assert response.status_code == 400 and "backgroundOperationsState" in response.text
+
+
 def test_bap_environment_views(pp_emulator):
     pp = Pp(pp_emulator)
     view = pp.bap("GET", CONTOSO_UAT).json()

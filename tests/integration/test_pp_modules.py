@@ -102,6 +102,22 @@ def test_admin_mode_check_run_check_run_with_diff(tmp_path, pp_emulator):
     assert r["env"]["environments"][0]["admin_mode"] == "enabled"
 
 
+def test_background_operations_check_run_check_run(tmp_path, pp_emulator):
+    args = pp_emulator.pp_module_args()
+    switch = task("switch", ADMIN_MODE, environment_id=FABRIKAM_UAT, background_operations="disabled",
+                  poll_interval=1)
+    _proc, r = play(tmp_path, args, [dict(switch)], check=True, name="bg-check1.yml")
+    assert r["switch"]["changed"] is True and requests_made(pp_emulator, mutating_only=True) == 0
+    _proc, r = play(tmp_path, args, [dict(switch)], name="bg-run1.yml")
+    assert r["switch"]["changed"] is True and r["switch"]["background_operations"] == "disabled"
+    _proc, r = play(tmp_path, args, [dict(switch)], check=True, name="bg-check2.yml")
+    assert r["switch"]["changed"] is False
+    _proc, r = play(tmp_path, args, [dict(switch)], name="bg-run2.yml")
+    assert r["switch"]["changed"] is False
+    assert requests_made(pp_emulator, mutating_only=True) == 1
+    assert pp_emulator.events(environment="Fabrikam UAT")[-1]["background_operations"] is False
+
+
 def test_operation_info_reads_one_and_lists_recent(tmp_path, pp_emulator):
     _proc, r = play(tmp_path, pp_emulator.pp_module_args(), [
         task("one", OPERATION_INFO, operation_id=FAILED_RESTORE),

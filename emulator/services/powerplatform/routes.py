@@ -255,18 +255,37 @@ def _state_id(states: dict, name: str, allowed: dict):
     return allowed[state_id]
 
 
+def _background_state(states: dict, linked: dict):
+    """Background operations as Microsoft's clients send them: ``properties.linkedEnvironmentMetadata.
+    backgroundOperationsState`` (Set-AdminPowerAppEnvironmentRuntimeState in
+    Microsoft.PowerApps.Administration.PowerShell, Microsoft's Terraform provider); the older
+    ``properties.states.backgroundOperations.id`` shape is accepted too."""
+    if "backgroundOperationsState" in linked:
+        value = linked["backgroundOperationsState"]
+        if value not in _BACKGROUND:
+            raise PpError(400, "InvalidRequestContent",
+                          f"properties.linkedEnvironmentMetadata.backgroundOperationsState must be one of "
+                          f"{', '.join(_BACKGROUND)}.")
+        return _BACKGROUND[value]
+    return _state_id(states, "backgroundOperations", _BACKGROUND)
+
+
 @blueprint.patch(f"{BAP}/scopes/admin/environments/<environmentId>")
 @api("bap")
 def bap_set_runtime_state(environmentId):
     current_emulator().core.count_mutating(g.env.name)
     body = request.get_json(silent=True)
-    states = ((body or {}).get("properties") or {}).get("states") if isinstance(body, dict) else None
-    if not isinstance(states, dict) or not ({"runtime", "backgroundOperations"} & set(states)):
+    properties = (body.get("properties") or {}) if isinstance(body, dict) else {}
+    states = properties.get("states") if isinstance(properties.get("states"), dict) else {}
+    linked = properties.get("linkedEnvironmentMetadata")
+    linked = linked if isinstance(linked, dict) else {}
+    if not ({"runtime", "backgroundOperations"} & set(states)) and "backgroundOperationsState" not in linked:
         raise PpError(400, "InvalidRequestContent",
-                      'The body must be {"properties": {"states": {"runtime": {"id": "AdminMode"|"Enabled"}, '
-                      '"backgroundOperations": {"id": "Enabled"|"Disabled"}}}} (either state, or both).')
+                      'The body must be {"properties": {"states": {"runtime": {"id": "AdminMode"|"Enabled"}}, '
+                      '"linkedEnvironmentMetadata": {"backgroundOperationsState": "Enabled"|"Disabled"}}} '
+                      '(either state, or both).')
     admin_mode = _state_id(states, "runtime", _RUNTIME)
-    background = _state_id(states, "backgroundOperations", _BACKGROUND)
+    background = _background_state(states, linked)
     pp().set_runtime_state(g.env, admin_mode, background)
     return _json(pp().bap_environment(g.env, _base()))
 
