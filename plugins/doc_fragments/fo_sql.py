@@ -14,33 +14,40 @@ options:
     description:
       - A complete ODBC connection string, used as is (any driver, for example psqlODBC in tests).
       - Mutually exclusive with O(server) and O(access_token). Never logged.
+      - Falls back to the environment variable E(FO_SQL_CONNECTION_STRING).
     type: str
   server:
     description:
       - SQL Server or Azure SQL host name, for example V(spartan-srv-eu-d365opsprod-1234.database.windows.net),
         optionally with C(,port). Used with O(database) when O(connection_string) is not given.
+      - Falls back to E(FO_SQL_SERVER).
     type: str
   database:
     description:
       - Database name, for example V(db_d365opsprod_contoso_uat_ax_20260101_0102_abcd).
+      - Falls back to E(FO_SQL_DATABASE).
     type: str
   login_user:
     description:
       - SQL login, for example the just-in-time account LCS shows for the sandbox.
+      - Falls back to E(FO_SQL_USER).
     type: str
   login_password:
     description:
       - Password of O(login_user). Never logged.
+      - Falls back to E(FO_SQL_PASSWORD).
     type: str
   driver:
     description:
       - ODBC driver name as registered with unixODBC (see C(odbcinst -q -d)).
+      - Falls back to E(FO_SQL_DRIVER).
     type: str
     default: ODBC Driver 18 for SQL Server
   access_token:
     description:
       - Entra ID access token for the scope V(https://database.windows.net//.default), passed to the Microsoft
         ODBC driver as C(SQL_COPT_SS_ACCESS_TOKEN). Mutually exclusive with O(login_password). Never logged.
+      - Falls back to E(FO_SQL_ACCESS_TOKEN).
     type: str
   encrypt:
     description:
@@ -74,6 +81,7 @@ options:
     type: bool
     default: false
 notes:
+  - A blank environment variable counts as unset (AWX injects the fields of a credential left blank that way).
   - Requires the Python package C(pyodbc), unixODBC and an ODBC driver (Microsoft ODBC Driver 18 for SQL Server for
     F&O databases) on the controller.
   - Transient errors (dropped connection, Azure SQL throttling and failover numbers, deadlock victim) are retried

@@ -9,18 +9,19 @@ __metaclass__ = type
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils import fo_sql
+from ansible_collections.d365fo.dataalm.plugins.module_utils._env import env_fallback
 
 
 def sql_argument_spec():
     """Options of the ``d365fo.dataalm.fo_sql`` doc fragment."""
     return dict(
-        connection_string=dict(type="str", no_log=True),
-        server=dict(type="str"),
-        database=dict(type="str"),
-        login_user=dict(type="str"),
-        login_password=dict(type="str", no_log=True),
-        driver=dict(type="str", default=fo_sql.DEFAULT_DRIVER),
-        access_token=dict(type="str", no_log=True),
+        connection_string=dict(type="str", no_log=True, fallback=(env_fallback, ["FO_SQL_CONNECTION_STRING"])),
+        server=dict(type="str", fallback=(env_fallback, ["FO_SQL_SERVER"])),
+        database=dict(type="str", fallback=(env_fallback, ["FO_SQL_DATABASE"])),
+        login_user=dict(type="str", fallback=(env_fallback, ["FO_SQL_USER"])),
+        login_password=dict(type="str", no_log=True, fallback=(env_fallback, ["FO_SQL_PASSWORD"])),
+        driver=dict(type="str", default=fo_sql.DEFAULT_DRIVER, fallback=(env_fallback, ["FO_SQL_DRIVER"])),
+        access_token=dict(type="str", no_log=True, fallback=(env_fallback, ["FO_SQL_ACCESS_TOKEN"])),
         encrypt=dict(type="bool", default=False),
         trust_server_certificate=dict(type="bool", default=False),
         connect_timeout=dict(type="int", default=15),
