@@ -16,7 +16,7 @@ options:
       - Application (client) id of the Entra ID app registration with the delegated permissions of the planes
         the module calls (docs/authentication.md lists them), for example B(Dynamics Lifecycle services)
         C(user_impersonation) for LCS.
-      - Required unless O(access_token) is given. Falls back to E(D365FO_CLIENT_ID), then E(LCS_CLIENT_ID).
+      - Required unless O(access_token) is given. Falls back to E(LCS_CLIENT_ID).
     type: str
   token_cache:
     description:
@@ -31,50 +31,50 @@ options:
         until when the cached refresh token keeps working.
       - A cache encrypted with ansible-vault is decrypted and re-encrypted by the action plugin of the modules
         that have one (the sign-in module and the waiting modules).
-      - Falls back to E(D365FO_TOKEN_CACHE).
+      - Falls back to E(LCS_TOKEN_CACHE).
     type: path
   username:
     description:
       - User principal name of the signed-in person or automation account. With O(token_cache) it picks the
         account when the cache holds several; with O(password) it is the password grant's user.
       - For LCS the account must be a project member (project owner or environment administrator).
-      - Falls back to E(D365FO_USERNAME), then E(LCS_USERNAME).
+      - Falls back to E(LCS_USERNAME).
     type: str
   password:
     description:
       - Password of O(username) for the resource-owner password grant, which cannot do multi-factor
         authentication and is discouraged by Microsoft; every run that uses it warns. Prefer O(token_cache).
-      - Never logged. Falls back to E(D365FO_PASSWORD), then E(LCS_PASSWORD).
+      - Never logged. Falls back to E(LCS_PASSWORD).
     type: str
   refresh_token:
     description:
       - A refresh token of the account, redeemed for access tokens instead of a cache. Entra ID rotates refresh
         tokens, and the rotated ones are kept only in memory (or in O(token_cache) when given), so prefer
         O(token_cache) for scheduled runs.
-      - Never logged. Falls back to E(D365FO_REFRESH_TOKEN).
+      - Never logged. Falls back to E(LCS_REFRESH_TOKEN).
     type: str
   client_secret:
     description:
       - Client secret, only when the app registration is a confidential client (public client flows off). The
         interactive sign-in needs a public client (Allow public client flows = Yes).
-      - Never logged. Falls back to E(D365FO_CLIENT_SECRET), then E(LCS_CLIENT_SECRET).
+      - Never logged. Falls back to E(LCS_CLIENT_SECRET).
     type: str
   access_token:
     description:
       - A bearer token obtained elsewhere for the API the module calls. It is used as is and cannot be renewed,
         so long waits need a token that outlives them; prefer O(token_cache).
-      - Never logged. Falls back to E(D365FO_ACCESS_TOKEN), then E(LCS_ACCESS_TOKEN).
+      - Never logged. Falls back to E(LCS_ACCESS_TOKEN).
     type: str
   tenant_id:
     description:
       - Entra ID tenant id or domain. V(organizations) lets Entra find the tenant from the user name.
-      - Falls back to E(AZURE_TENANT_ID).
+      - Falls back to E(LCS_TENANT_ID).
     type: str
     default: organizations
   authority_url:
     description:
       - Entra ID authority host. Change it only for national clouds or a test emulator.
-      - Falls back to E(D365FO_AUTHORITY_URL), then E(LCS_AUTHORITY_URL).
+      - Falls back to E(LCS_AUTHORITY_URL).
     type: str
     default: https://login.microsoftonline.com
 notes:

@@ -4,7 +4,7 @@
 """Option fallbacks from environment variables, where an empty variable means "not set".
 
 Ansible's own ``env_fallback`` returns an empty string when the variable exists but is empty, and that
-empty string then wins over the option's default (an empty ``AZURE_TENANT_ID`` would replace
+empty string then wins over the option's default (an empty ``LCS_TENANT_ID`` would replace
 ``organizations``; an empty project id fails to parse as a number). AWX / Automation Platform credential
 types inject every field of a credential, the optional ones that were left blank as empty variables
 (https://docs.ansible.com/automation-controller/latest/html/userguide/credential_types.html), and

@@ -39,24 +39,24 @@ options:
   client_id:
     description:
       - Application (client) id of the public client app registration with the delegated permissions of the planes.
-      - Falls back to E(D365FO_CLIENT_ID), then E(LCS_CLIENT_ID).
+      - Falls back to E(LCS_CLIENT_ID).
     type: str
     required: true
   tenant_id:
-    description: Entra ID tenant id or domain. Falls back to E(AZURE_TENANT_ID).
+    description: Entra ID tenant id or domain. Falls back to E(LCS_TENANT_ID).
     type: str
     default: organizations
   authority_url:
-    description: Entra ID authority host (national clouds or a test emulator). Falls back to E(D365FO_AUTHORITY_URL).
+    description: Entra ID authority host (national clouds or a test emulator). Falls back to E(LCS_AUTHORITY_URL).
     type: str
     default: https://login.microsoftonline.com
   username:
     description:
-      - The account to sign in (login hint); the cache may hold several accounts. Falls back to E(D365FO_USERNAME),
+      - The account to sign in (login hint); the cache may hold several accounts. Falls back to E(LCS_USERNAME),
         then E(LCS_USERNAME).
     type: str
   token_cache:
-    description: Token cache file to write; the modules' O(token_cache) reads it. Falls back to E(D365FO_TOKEN_CACHE).
+    description: Token cache file to write; the modules' O(token_cache) reads it. Falls back to E(LCS_TOKEN_CACHE).
     type: path
     default: ~/.ansible/d365fo_dataalm/token_cache.json
   flow:

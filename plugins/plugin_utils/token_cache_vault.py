@@ -24,7 +24,7 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._auth.cache import 
 
 def cache_option(args):
     """The token cache a task will use: its option, the environment variable, or the default."""
-    return os.path.expanduser(args.get("token_cache") or os.environ.get("D365FO_TOKEN_CACHE") or DEFAULT_TOKEN_CACHE)
+    return os.path.expanduser(args.get("token_cache") or os.environ.get("LCS_TOKEN_CACHE") or DEFAULT_TOKEN_CACHE)
 
 
 @contextlib.contextmanager

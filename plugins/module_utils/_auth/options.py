@@ -8,31 +8,33 @@ from __future__ import annotations
 import os
 import time
 
-from ansible.module_utils.basic import env_fallback
-
+from .._env import env_fallback
 from .cache import DEFAULT_TOKEN_CACHE, TokenCacheFile, cache_path
 from .errors import sign_in_again
 from .providers import DEFAULT_AUTHORITY, MsalTokenProvider, StaticToken
 
 
-def _env(*names):
-    return (env_fallback, list(names))
+def auth_argument_spec(env_prefix="LCS", exclude=()):
+    """The argument spec of the shared sign-in options, each falling back to ``<env_prefix>_<OPTION>``.
 
-
-def auth_argument_spec():
-    """The argument spec of the shared sign-in options (documented once in the ``auth`` doc fragment)."""
-    return dict(
-        client_id=dict(type="str", fallback=_env("D365FO_CLIENT_ID", "LCS_CLIENT_ID")),
-        username=dict(type="str", fallback=_env("D365FO_USERNAME", "LCS_USERNAME")),
-        password=dict(type="str", no_log=True, fallback=_env("D365FO_PASSWORD", "LCS_PASSWORD")),
-        client_secret=dict(type="str", no_log=True, fallback=_env("D365FO_CLIENT_SECRET", "LCS_CLIENT_SECRET")),
-        access_token=dict(type="str", no_log=True, fallback=_env("D365FO_ACCESS_TOKEN", "LCS_ACCESS_TOKEN")),
-        refresh_token=dict(type="str", no_log=True, fallback=_env("D365FO_REFRESH_TOKEN")),
-        token_cache=dict(type="path", no_log=False, fallback=_env("D365FO_TOKEN_CACHE")),
-        tenant_id=dict(type="str", default="organizations", fallback=_env("AZURE_TENANT_ID")),
-        authority_url=dict(type="str", default=DEFAULT_AUTHORITY,
-                           fallback=_env("D365FO_AUTHORITY_URL", "LCS_AUTHORITY_URL")),
+    One prefix per plane (``LCS`` for the lcs_* modules and the sign-in module, ``PP``, ``FO``), so the
+    credentials of two planes in one pipeline or AWX job never set each other's options. Documented once
+    per plane: the ``auth`` doc fragment (LCS), ``powerplatform`` and ``fo_app``.
+    """
+    spec = dict(
+        client_id=dict(type="str"),
+        username=dict(type="str"),
+        password=dict(type="str", no_log=True),
+        client_secret=dict(type="str", no_log=True),
+        access_token=dict(type="str", no_log=True),
+        refresh_token=dict(type="str", no_log=True),
+        token_cache=dict(type="path", no_log=False),
+        tenant_id=dict(type="str", default="organizations"),
+        authority_url=dict(type="str", default=DEFAULT_AUTHORITY),
     )
+    for name, option in spec.items():
+        option["fallback"] = (env_fallback, ["%s_%s" % (env_prefix, name.upper())])
+    return {name: option for name, option in spec.items() if name not in exclude}
 
 
 def auth_method(params):
@@ -56,9 +58,10 @@ def auth_problem(params):
         return None
     if not params.get("client_id"):
         return ("client_id is required (the app registration with the delegated permissions, see "
-                "docs/authentication.md); set client_id or D365FO_CLIENT_ID, or pass access_token")
+                "docs/authentication.md); set client_id (or the plane's LCS_CLIENT_ID, PP_CLIENT_ID or "
+                "FO_CLIENT_ID), or pass access_token")
     if method == "password" and not params.get("username"):
-        return "username is required with password; set username (or D365FO_USERNAME)"
+        return "username is required with password; set username (or the plane's LCS_USERNAME or PP_USERNAME)"
     if method == "token_cache" and not os.path.isfile(cache_path(params.get("token_cache"))):
         return str(sign_in_again(params.get("username"), "there is no token cache at %s (token_cache)"
                                  % cache_path(params.get("token_cache"))))

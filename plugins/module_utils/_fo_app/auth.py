@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import time
 
-from ansible.module_utils.basic import env_fallback
-
 from .._auth import AuthError, StaticToken, advice_for, auth_argument_spec, build_application, build_token_provider
 from .._auth import resource_scope
 
@@ -24,11 +22,7 @@ NOT_FOR_FO = ("username", "password")
 
 def sign_in_argument_spec():
     """The shared sign-in options of ``_auth`` with FO_* environment variables instead of the LCS/D365FO ones."""
-    spec = {}
-    for name, option in auth_argument_spec().items():
-        if name not in NOT_FOR_FO:
-            spec[name] = dict(option, fallback=(env_fallback, ["FO_" + name.upper()]))
-    return spec
+    return auth_argument_spec("FO", exclude=NOT_FOR_FO)
 
 
 class ClientCredentialsToken:

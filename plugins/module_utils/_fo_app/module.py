@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 import time
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from .._auth import MSAL_EXTENSIONS_IMPORT_ERROR, MSAL_IMPORT_ERROR, AuthError, auth_problem
 from .._download import DownloadError
+from .._env import env_fallback
 from .._http import REQUESTS_IMPORT_ERROR, HttpClient, HttpError, RetryPolicy
 from .._movement.errors import MovementError, WaitTimeout
 from .._movement.waiter import Waiter

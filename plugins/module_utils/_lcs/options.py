@@ -11,9 +11,8 @@ Documented in plugins/doc_fragments/lcs.py and wait.py.
 
 from __future__ import annotations
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils._env import env_fallback
-
 from .._auth import DEFAULT_AUTHORITY, auth_argument_spec
+from .._env import env_fallback
 
 DEFAULT_LCS_API_URL = "https://lcsapi.lcs.dynamics.com"
 DEFAULT_AUTHORITY_URL = DEFAULT_AUTHORITY
@@ -27,7 +26,7 @@ def connection_argument_spec():
     """Sign-in and endpoint options every lcs_* module takes."""
     return dict(
         # client_id, username, password, token_cache, refresh_token ... (doc fragment d365fo.dataalm.auth)
-        **auth_argument_spec(),
+        **auth_argument_spec("LCS"),
         lcs_api_url=dict(type="str", default=DEFAULT_LCS_API_URL, fallback=(env_fallback, ["LCS_API_URL"])),
         project_id=dict(type="int", fallback=(env_fallback, ["LCS_PROJECT_ID"])),
         validate_certs=dict(type="bool", default=True),

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from ansible.module_utils.basic import env_fallback
 
 from .._auth import DEFAULT_AUTHORITY, auth_argument_spec, auth_method, auth_problem
+from .._env import env_fallback
 from .._movement.errors import InputError
 from .client import API_VERSIONS, DEFAULT_API_VERSION, DEFAULT_BAP_API_URL, DEFAULT_PP_API_URL
 
@@ -40,9 +40,7 @@ def connection_argument_spec():
     The sign-in options are the shared ones of ``_auth`` (same types, defaults and no_log), each
     falling back to ``PP_<OPTION>`` instead of the LCS/D365FO variables.
     """
-    spec = auth_argument_spec()
-    for name, option in spec.items():
-        option["fallback"] = _env(name.upper())
+    spec = auth_argument_spec("PP")
     spec.update(
         pp_api_url=dict(type="str", default=DEFAULT_PP_API_URL, fallback=_env("API_URL")),
         bap_api_url=dict(type="str", default=DEFAULT_BAP_API_URL, fallback=_env("BAP_API_URL")),

@@ -19,7 +19,7 @@ def validated(monkeypatch, **environment):
 
 def test_blank_variables_leave_the_defaults(monkeypatch):
     # As an AWX credential injects a field left blank, and as a pipeline exports an unset secret.
-    params = validated(monkeypatch, AZURE_TENANT_ID="", LCS_API_URL="  ", LCS_PROJECT_ID="", LCS_CLIENT_SECRET="")
+    params = validated(monkeypatch, LCS_TENANT_ID="", LCS_API_URL="  ", LCS_PROJECT_ID="", LCS_CLIENT_SECRET="")
     assert params["tenant_id"] == "organizations"
     assert params["lcs_api_url"] == DEFAULT_LCS_API_URL
     assert params["project_id"] is None
@@ -27,6 +27,6 @@ def test_blank_variables_leave_the_defaults(monkeypatch):
 
 
 def test_set_variables_are_used(monkeypatch):
-    params = validated(monkeypatch, AZURE_TENANT_ID="contoso.onmicrosoft.com", LCS_PROJECT_ID="1234567")
+    params = validated(monkeypatch, LCS_TENANT_ID="contoso.onmicrosoft.com", LCS_PROJECT_ID="1234567")
     assert params["tenant_id"] == "contoso.onmicrosoft.com"
     assert params["project_id"] == 1234567
