@@ -135,3 +135,11 @@ def test_an_unreachable_database_after_a_movement_says_so_at_once(runbooks, tmp_
     proc, _report = runbooks("post_restore.yml", "contoso-uat", inventory_path=path, timeout=240)  # item 14
     assert proc.returncode == 2
     assert "just-in-time (JIT) firewall rule" in proc.stdout and "playbooks/post_restore.yml" in proc.stdout
+
+
+def test_lcs_token_cache_of_the_inventory_is_used(runbooks, tmp_path):
+    cache = tmp_path / "no-such-cache.json"
+    proc, _report = runbooks("preflight.yml", "contoso-uat",
+                             extra_vars={"lcs_token_cache": str(cache), "lcs_password": ""})
+    assert proc.returncode != 0
+    assert str(cache) in proc.stdout and "sign_in.yml" in proc.stdout, proc.stdout[-3000:]
