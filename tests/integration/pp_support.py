@@ -86,4 +86,3 @@ def requests_made(emu, mutating_only=False):
             continue
         total += sum(statuses.values())
     return total
-
