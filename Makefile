@@ -43,7 +43,7 @@ lint:
 	$(VENV)/bin/antsibull-changelog lint
 
 integration:
-	$(PYTEST) -q -n $(PYTEST_WORKERS) tests/emulator tests/integration
+	$(PYTEST) -q -n $(PYTEST_WORKERS) --dist loadgroup tests/emulator tests/integration
 
 molecule:
 	bash scripts/molecule.sh

@@ -8,9 +8,12 @@ export PATH="$PWD/.venv/bin:$PATH"
 mode=${1:-create}
 out=.tmp/ee
 mkdir -p "$out"
-rm -f "$out"/d365fo-dataalm-*.tar.gz
-ansible-galaxy collection build --force --output-path "$out" . >/dev/null
-mv "$out"/d365fo-dataalm-*.tar.gz "$out/d365fo-dataalm.tar.gz"
+# build in a private directory and rename into place: two runs at once (parallel tests) must not
+# remove or half-overwrite each other's tarball
+private=$(mktemp -d "$out/build.XXXXXX")
+trap 'rm -rf "$private"' EXIT
+ansible-galaxy collection build --force --output-path "$private" . >/dev/null
+mv "$private"/d365fo-dataalm-*.tar.gz "$out/d365fo-dataalm.tar.gz"
 case "$mode" in
   create)
     context=${2:-$out/context}

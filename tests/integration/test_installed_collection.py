@@ -27,7 +27,9 @@ SHARED_INVENTORY = REPO / "extensions" / "molecule" / "shared" / "inventory.yml"
 DEMO_WORLD = REPO / "emulator" / "worlds" / "demo.yml"
 FAST = 2000  # virtual seconds per real second: the demo's two-hour refresh takes a few real seconds
 
-pytestmark = pytest.mark.slow
+# Both build and install the collection from the same tree; run on one worker (make integration uses
+# --dist loadgroup): the introspection once came back empty while the other test built alongside it.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("collection-build")]
 
 
 def _run(argv, env=None, cwd=None, timeout=900):
