@@ -6,6 +6,7 @@ requirements.txt. Where a container engine answers, the image is built and ansib
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -73,7 +74,10 @@ def test_base_has_python_311_and_ansible_core_217_or_later(context):
 
 def test_introspection_of_the_built_collection_asks_for_the_pins_of_requirements_txt(context, tmp_path):
     tarball = context / "_build" / "collections" / "d365fo-dataalm.tar.gz"
-    _run([VENV_BIN / "ansible-galaxy", "collection", "install", "-p", tmp_path / "collections", tarball])
+    # install into an empty path that is the only one configured: where the collection is already on
+    # ANSIBLE_COLLECTIONS_PATH (make exports one), ansible-galaxy says "nothing to do" and installs nothing
+    only_here = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(tmp_path / "collections"))
+    _run([VENV_BIN / "ansible-galaxy", "collection", "install", "-p", tmp_path / "collections", tarball], env=only_here)
     introspected = _run([sys.executable, context / "_build" / "scripts" / "introspect.py", "introspect",
                          tmp_path / "collections"]).stdout
     found = yaml.safe_load(introspected)
