@@ -62,3 +62,16 @@ def test_refresh_tokens_slide_expire_and_are_revoked(emulator_http):
     revoked = _post(emulator_http, f"{TENANT}/oauth2/token", grant_type="refresh_token", client_id=PUBLIC,
                     refresh_token=fresh["refresh_token"]).json()
     assert revoked["error_codes"] == [50173]
+
+
+def test_device_code_tokens_carry_the_client_info_the_poll_asks_for(emulator_http):
+    """msal files tokens under client_info's uid.utid; without it a device-code sign-in was filed under another
+    account than every renewal, leaving its stale access token in the cache (issue 11's vault-cache 401)."""
+    scope = f"{emulator_http.base_url}//.default offline_access openid profile"
+    flow = _post(emulator_http, f"{TENANT}/oauth2/v2.0/devicecode", client_id=PUBLIC, scope=scope).json()
+    _admin(emulator_http, "device-codes/approve", {"user_code": flow["user_code"], "username": MFA})
+    signed_in = _post(emulator_http, f"{TENANT}/oauth2/v2.0/token", grant_type=DEVICE, client_id=PUBLIC,
+                      device_code=flow["device_code"], client_info="1").json()
+    renewed = _post(emulator_http, f"{TENANT}/oauth2/v2.0/token", grant_type="refresh_token", client_id=PUBLIC,
+                    refresh_token=signed_in["refresh_token"], scope=scope, client_info="1").json()
+    assert signed_in.get("client_info") and signed_in["client_info"] == renewed["client_info"]

@@ -197,7 +197,10 @@ class TokenService:
 
     def device_code_grant(self, tenant_key, form, *, v2: bool, now, lifetime, base_url):
         code = signin.poll_device_code(self.signin, form, now)
-        return self._interactive_tokens(code.tenant_id, code.client_id, code.approved_user, code.form,
+        # the scope is the device-code request's; client_info (the account key msal files tokens under)
+        # is asked for by the polling request, as Entra reads it
+        return self._interactive_tokens(code.tenant_id, code.client_id, code.approved_user,
+                                        dict(code.form, client_info=form.get("client_info")),
                                         v2=code.v2, now=now, lifetime=lifetime, base_url=base_url,
                                         grant="device_code")
 

@@ -108,6 +108,7 @@ class MsalTokenProvider:
         self._warned = set()
         self._token = None
         self._expires_at = 0.0
+        self._stored_at = 0  # when the token in use was obtained (epoch seconds, real time, as msal's cached_at)
         self._lifetime = 0.0
         self.acquisitions = 0
         self.grants = {}
@@ -155,7 +156,7 @@ class MsalTokenProvider:
         if account is None:
             return None
         self.username = self.username or account.get("username")
-        cached = self._cached_access_token(account, replaced)
+        cached = self._cached_access_token(account, replaced, int(self._stored_at) if replaced else 0)
         if cached is not None:
             return cached
         self._count("refresh_token")
@@ -164,24 +165,30 @@ class MsalTokenProvider:
             raise refusal(result, self.username, self._cache_path(), cached=True)
         return result
 
-    def _cached_access_token(self, account, replaced):
-        """An unexpired access token of this account for this resource, saved by any process.
+    def _cached_access_token(self, account, replaced, stored_since):
+        """The newest unexpired access token of this account for this resource, saved by any process.
 
         msal files a token under the scopes Entra ID granted (``<resource>/user_impersonation``), never
         under the ``/.default`` that was asked for, so its own lookup by scope would always miss and every
-        process would redeem the refresh token; tokens are matched by resource instead.
+        process would redeem the refresh token; tokens are matched by resource instead. Replacing a token
+        (rejected with 401, or about to expire), only one stored since it was obtained will do: that is
+        another process's renewal, while an older one (several can be filed for one resource) is at least
+        as stale as the one replaced, and the service would refuse it too.
         """
         resource = _resource_of(self.scopes[0])
         query = {"client_id": self._app.client_id, "home_account_id": account.get("home_account_id"),
                  "environment": self._app.authority.instance}
         now = time.time()  # msal writes expiry in real time
-        for entry in self._app.token_cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN, query=query):
+        entries = self._app.token_cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN, query=query)
+        for entry in sorted(entries, key=lambda entry: int(entry.get("cached_at") or 0), reverse=True):
             granted = (entry.get("target") or "").split()
             if not granted or any(_resource_of(scope) != resource for scope in granted):
                 continue
+            stored_at = int(entry.get("cached_at") or 0)
             expires_in = int(entry.get("expires_on") or 0) - now
-            if entry.get("secret") != replaced and expires_in > MSAL_EXPIRY_MARGIN:
-                return {"access_token": entry["secret"], "expires_in": int(expires_in), "token_source": "cache"}
+            if entry.get("secret") != replaced and stored_at >= stored_since and expires_in > MSAL_EXPIRY_MARGIN:
+                return {"access_token": entry["secret"], "expires_in": int(expires_in), "token_source": "cache",
+                        "stored_at": stored_at}
         return None
 
     def _from_credentials(self, cached_failure):
@@ -230,6 +237,7 @@ class MsalTokenProvider:
             raise refusal(result, self.username)
         self.acquisitions += 1
         self._token = result["access_token"]
+        self._stored_at = result.get("stored_at") or time.time()
         lifetime = float(result.get("expires_in") or 3600)
         self._lifetime = lifetime
         self._expires_at = self.clock() + lifetime

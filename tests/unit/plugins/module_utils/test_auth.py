@@ -134,6 +134,35 @@ def test_invalidate_forces_renewal(tls_server):
     assert auth.token() == "at-2"
 
 
+def test_a_rejected_token_is_replaced_by_a_renewal_never_by_an_older_cached_one(tls_server, tmp_path):
+    """Issue 11's vault-cache 401: the cache held an older token for LCS (filed under another key), and after a
+    401 the provider offered it, the service refused it too, and the call failed (a 401 is retried once)."""
+    import time
+
+    from ansible_collections.d365fo.dataalm.plugins.module_utils._auth import TokenCacheFile
+
+    path = script_entra(tls_server)
+    granted = "https://lcsapi.lcs.dynamics.com/user_impersonation"
+    tls_server.queue(path, 200, dict(token_body(1), scope=granted))
+    tls_server.queue(path, 200, dict(token_body(2), scope=granted))
+    cache_file = tmp_path / "cache.json"
+    auth = provider(tls_server, cache=TokenCacheFile(str(cache_file), create=True))
+    assert auth.token() == "at-1"
+    data = json.loads(cache_file.read_text())
+    (current,) = data["AccessToken"].values()
+    now = int(time.time())
+    # an older token for the same resource under another target: a sign-in's, say (msal keys tokens by target)
+    older = dict(current, secret="at-older", target=granted + " https://lcsapi.lcs.dynamics.com/other",
+                 cached_at=str(now - 600), expires_on=str(now + 3000), extended_expires_on=str(now + 3000))
+    data["AccessToken"]["older-key"] = older
+    cache_file.write_text(json.dumps(data))
+    auth.invalidate()  # LCS answered 401 to at-1
+    assert auth.token() == "at-2"
+    assert [f["grant_type"][0] for f in token_posts(tls_server, path)] == ["password", "refresh_token"]
+    fresh = provider(tls_server, password=None, cache=TokenCacheFile(str(cache_file)))
+    assert fresh.token() == "at-2"  # a new process takes the newest cached token first
+
+
 @pytest.mark.parametrize("code, error, words", [
     (50076, "invalid_grant", "sign_in.yml"),
     (7000218, "invalid_client", "Allow public client flows"),
