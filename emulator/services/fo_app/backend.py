@@ -179,7 +179,11 @@ class FoAppBackend(Backend):
         tables = {}
         with self.store(env).transaction() as cur:
             for name in execution.entities:
-                tables[name] = self.store(env).rows(cur, BY_DMF_NAME[name])
+                entity = BY_DMF_NAME[name]
+                rows = self.store(env).rows(cur, entity)
+                if entity.company_field:  # a per-company entity exports the records of the legal entity only
+                    rows = [r for r in rows if r[entity.company_field] == execution.legal_entity.lower()]
+                tables[name] = rows
         blob_name = f"export-{execution.id}-{uuid.uuid4().hex[:8]}.zip"
         self.blobs[blob_name] = dmf.Blob(blob_name, now, dmf.build_package(execution.group, tables))
         execution.package_blob = blob_name
@@ -197,7 +201,10 @@ class FoAppBackend(Backend):
         good = bad = 0
         for name, rows in tables.items():
             result = execution.results[name] = dmf.EntityResult(name, "Finished", "Finished")
+            company = BY_DMF_NAME[name].company_field
             for number, row in enumerate(rows, start=1):
+                if company:  # a per-company entity is imported into the legal entity of the import
+                    row = dict(row, **{company: execution.legal_entity.lower()})
                 try:
                     self._upsert(env, BY_DMF_NAME[name], row, result)
                     good += 1

@@ -16,6 +16,12 @@ ENDPOINT_TYPE = {"AzureServiceBusQueue": 0, "AzureServiceBusTopic": 1, "AzureEve
 PRODUCER_CONSUMER = {"BusinessEvents": 0, "DataFeeds": 1}
 PROJECT_CATEGORY = {"Project": 0, "Configuration": 1, "Integration": 2, "Other": 3, "CDS": 4}
 OPERATION_TYPE = {"Import": 0, "Export": 1, "All": 2, "Company": 3}
+# Configuration entities (golden configuration promotion, issue 22). INFERRED: enum members and their integers
+# from the generated client of a real F&O $metadata (FOMETA: ntrtd/d365-agent, asset/client/src/*.ts).
+NUMBER_SEQUENCE_TYPE = {"DataArea": 0, "DataAreaFiscalCalender": 1, "LegalEntity": 2, "LegalEntityFiscalCalender": 3,
+                        "OperatingUnit": 4, "OperatingUnitType": 5}
+NET_CURRENT = {"Net": 0, "CurrentMth": 1, "CurrentQuart": 2, "CurrentYear": 3, "CurrentWeek": 4, "COD": 5,
+               "CutOffDate": 7}
 DMF_JOB_STATUS = {"NotStarted": 0, "Waiting": 1, "Executing": 2, "Error": 3, "Finished": 4, "Ready": 5, "NotRun": 6,
                   "Cancelling": 7, "Canceled": 8, "Hold": 9}
 
@@ -65,6 +71,10 @@ class Entity:
     fields: list = field(default_factory=list)
     dmf_name: str | None = None  # the name under Data management > Data entities
     generated_key: str | None = None  # a key F&O assigns itself (RecId)
+    # per-company entities: the field holding the legal entity; exports take one company, imports write into one
+    company_field: str | None = None
+    # field -> (entity set, key field) a non-empty value must name in the same company, as F&O's table relations
+    references: dict = field(default_factory=dict)
 
     def field_named(self, name):
         return next((f for f in self.fields if f.name == name), None)
@@ -93,6 +103,35 @@ ENTITIES = [
         Field("MailerNonInteractive", "MAILERNONINTERACTIVE"),
         Field("MaximumEmailAttachmentSize", "MAXEMAILATTACHMENTSIZE", "int"),
     ], dmf_name="Email parameters"),
+    # Configuration entities. INFERRED: entity sets, keys and field names from FOMETA (SequenceV2Tables.ts,
+    # PaymentTerms.ts, CustomerGroups.ts, CustomerPostingProfiles.ts); the data management names and the AxDB
+    # tables/columns from the F&O application as commonly known, not from a cited source (NUMBERSEQUENCETABLE
+    # holds the scope through NUMBERSEQUENCESCOPE in F&O; here the scope is two columns of its own).
+    Entity("SequenceV2Tables", "NUMBERSEQUENCETABLE", ("NumberSequenceCode", "ScopeType", "ScopeValue"), [
+        Field("NumberSequenceCode", "NUMBERSEQUENCE"), Field("ScopeType", "SCOPETYPE", "enum", NUMBER_SEQUENCE_TYPE),
+        Field("ScopeValue", "SCOPEVALUE"), Field("Name", "TXT"), Field("Format", "FORMAT"),
+        Field("Smallest", "LOWEST", "int"), Field("Largest", "HIGHEST", "int"), Field("Next", "NEXTREC", "int"),
+        Field("Continuous", "CONTINUOUS", "enum", NOYES), Field("Manual", "MANUAL", "enum", NOYES),
+        Field("Stopped", "BLOCKED", "enum", NOYES),
+    ], dmf_name="Number sequence code"),
+    Entity("PaymentTerms", "PAYMTERM", ("dataAreaId", "Name"), [
+        Field("dataAreaId", "DATAAREAID"), Field("Name", "PAYMTERMID"), Field("Description", "DESCRIPTION"),
+        Field("PaymentMethodType", "PAYMMETHOD", "enum", NET_CURRENT), Field("NumberOfDays", "NUMOFDAYS", "int"),
+        Field("NumberOfMonths", "NUMOFMONTHS", "int"), Field("CutoffDayOfMonth", "CUTOFFDAY", "int"),
+    ], dmf_name="Terms of payment", company_field="dataAreaId"),
+    Entity("CustomerGroups", "CUSTGROUP", ("dataAreaId", "CustomerGroupId"), [
+        Field("dataAreaId", "DATAAREAID"), Field("CustomerGroupId", "CUSTGROUP"), Field("Description", "NAME"),
+        Field("PaymentTermId", "PAYMTERMID"), Field("CustomerAccountNumberSequence", "CUSTACCOUNTNUMSEQ"),
+        Field("TaxGroupId", "TAXGROUPID"),
+    ], dmf_name="Customer groups", company_field="dataAreaId",
+        references={"PaymentTermId": ("PaymentTerms", "Name")}),
+    Entity("CustomerPostingProfiles", "CUSTLEDGER", ("dataAreaId", "PostingProfile"), [
+        Field("dataAreaId", "DATAAREAID"), Field("PostingProfile", "POSTINGPROFILE"), Field("Description", "NAME"),
+        Field("PostingProfileToCloseSettlement", "POSTINGPROFILECLOSE"),
+        Field("IsTransactionIncludedInAutoSettlement", "SETTLE", "enum", NOYES),
+        Field("IsTransactionIncludedInInterestCalculation", "INTEREST", "enum", NOYES),
+        Field("IsTransactionIncludedInCollectionLetterGeneration", "COLLECTIONLETTER", "enum", NOYES),
+    ], dmf_name="Customer posting profiles", company_field="dataAreaId"),
     Entity("BusinessEventsEndpoints", "BUSINESSEVENTSENDPOINT", ("Name",), [
         Field("Name", "NAME"), Field("Type", "TYPE", "enum", ENDPOINT_TYPE),
         Field("ProducerConsumerType", "PRODUCERCONSUMERTYPE", "enum", PRODUCER_CONSUMER),
@@ -134,4 +173,25 @@ EXTRA_DDL = [
     "CREATE TABLE IF NOT EXISTS DMFENTITY (RECID BIGINT NOT NULL PRIMARY KEY, ENTITYNAME VARCHAR(60) NOT NULL,"
     " TARGETENTITY VARCHAR(81) NOT NULL DEFAULT '', PARTITION BIGINT NOT NULL DEFAULT 5637144576,"
     " RECVERSION INT NOT NULL DEFAULT 1)",
+    # configuration entities (see ENTITIES); F&O has these tables, the seeded schema does not
+    "CREATE TABLE IF NOT EXISTS NUMBERSEQUENCETABLE (RECID BIGINT NOT NULL PRIMARY KEY,"
+    " NUMBERSEQUENCE VARCHAR(20) NOT NULL, SCOPETYPE INT NOT NULL DEFAULT 0,"
+    " SCOPEVALUE VARCHAR(20) NOT NULL DEFAULT '', TXT VARCHAR(60) NOT NULL DEFAULT '',"
+    " FORMAT VARCHAR(40) NOT NULL DEFAULT '', LOWEST BIGINT NOT NULL DEFAULT 1,"
+    " HIGHEST BIGINT NOT NULL DEFAULT 99999999, NEXTREC BIGINT NOT NULL DEFAULT 1, CONTINUOUS INT NOT NULL DEFAULT 0,"
+    " MANUAL INT NOT NULL DEFAULT 0, BLOCKED INT NOT NULL DEFAULT 0, PARTITION BIGINT NOT NULL DEFAULT 5637144576,"
+    " RECVERSION INT NOT NULL DEFAULT 1)",
+    "CREATE TABLE IF NOT EXISTS PAYMTERM (RECID BIGINT NOT NULL PRIMARY KEY, DATAAREAID VARCHAR(4) NOT NULL,"
+    " PAYMTERMID VARCHAR(10) NOT NULL, DESCRIPTION VARCHAR(60) NOT NULL DEFAULT '', PAYMMETHOD INT NOT NULL DEFAULT 0,"
+    " NUMOFDAYS INT NOT NULL DEFAULT 0, NUMOFMONTHS INT NOT NULL DEFAULT 0, CUTOFFDAY INT NOT NULL DEFAULT 0,"
+    " PARTITION BIGINT NOT NULL DEFAULT 5637144576, RECVERSION INT NOT NULL DEFAULT 1)",
+    "CREATE TABLE IF NOT EXISTS CUSTGROUP (RECID BIGINT NOT NULL PRIMARY KEY, DATAAREAID VARCHAR(4) NOT NULL,"
+    " CUSTGROUP VARCHAR(10) NOT NULL, NAME VARCHAR(60) NOT NULL DEFAULT '', PAYMTERMID VARCHAR(10) NOT NULL DEFAULT '',"
+    " CUSTACCOUNTNUMSEQ VARCHAR(20) NOT NULL DEFAULT '', TAXGROUPID VARCHAR(10) NOT NULL DEFAULT '',"
+    " PARTITION BIGINT NOT NULL DEFAULT 5637144576, RECVERSION INT NOT NULL DEFAULT 1)",
+    "CREATE TABLE IF NOT EXISTS CUSTLEDGER (RECID BIGINT NOT NULL PRIMARY KEY, DATAAREAID VARCHAR(4) NOT NULL,"
+    " POSTINGPROFILE VARCHAR(10) NOT NULL, NAME VARCHAR(60) NOT NULL DEFAULT '',"
+    " POSTINGPROFILECLOSE VARCHAR(10) NOT NULL DEFAULT '', SETTLE INT NOT NULL DEFAULT 0,"
+    " INTEREST INT NOT NULL DEFAULT 0, COLLECTIONLETTER INT NOT NULL DEFAULT 0,"
+    " PARTITION BIGINT NOT NULL DEFAULT 5637144576, RECVERSION INT NOT NULL DEFAULT 1)",
 ]

@@ -25,6 +25,7 @@ blueprint = Blueprint("fo_app", __name__)
 ACTION_RE = re.compile(r"^DataManagementDefinitionGroups/Microsoft\.Dynamics\.DataEntities\.(\w+)$")
 RECORD_RE = re.compile(r"^(\w+)\((.*)\)$")
 KEY_PART_RE = re.compile(r"\s*(?:(\w+)\s*=\s*)?('(?:[^']|'')*'|[^,]+)\s*(?:,|$)")
+ENUM_LITERAL_RE = re.compile(r"[\w.]+('(?:[^']|'')*')")
 DEFAULT_PAGE_SIZE = 10000
 
 
@@ -108,6 +109,9 @@ def _parse_key(fo, set_name, text):
         raw = match.group(2).strip()
         if name not in entity.keys:
             raise ODataError(400, f"The key in the request URL is not valid for the entity set {set_name}.")
+        enum_member = ENUM_LITERAL_RE.fullmatch(raw)  # Microsoft.Dynamics.DataEntities.NoYes'Yes' in a key
+        if enum_member:
+            raw = enum_member.group(1)
         values[name] = raw[1:-1].replace("''", "'") if raw.startswith("'") else (
             int(raw) if raw.lstrip("-").isdigit() else raw)
     if set(values) != set(entity.keys):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import threading
 
-from .entities import BY_DMF_NAME, EXTRA_DDL, Entity
+from .entities import BY_DMF_NAME, BY_SET, EXTRA_DDL, Entity
 
 FIRST_RECID = 5637160000
 
@@ -54,10 +54,13 @@ class Store:
         with conn.cursor() as cur:
             for statement in EXTRA_DDL:
                 cur.execute(statement)
-            if cur.execute("SELECT COUNT(*) FROM DMFENTITY").fetchone()[0] == 0:
-                for number, (name, entity) in enumerate(sorted(BY_DMF_NAME.items())):
-                    cur.execute("INSERT INTO DMFENTITY (RECID, ENTITYNAME, TARGETENTITY) VALUES (%s, %s, %s)",
-                                (FIRST_RECID + number, name, entity.set_name))
+            # every entity the emulator serves, also those added after a database was first seeded
+            known = {row[0] for row in cur.execute("SELECT ENTITYNAME FROM DMFENTITY").fetchall()}
+            for name, entity in sorted(BY_DMF_NAME.items()):
+                if name not in known:
+                    cur.execute("INSERT INTO DMFENTITY (RECID, ENTITYNAME, TARGETENTITY) SELECT"
+                                f" COALESCE(MAX(RECID), {FIRST_RECID - 1}) + 1, %s, %s FROM DMFENTITY",
+                                (name, entity.set_name))
         conn.commit()
 
     @contextlib.contextmanager
@@ -112,7 +115,7 @@ class Store:
     def _where(entity: Entity, key: dict):
         params = []
         for name in entity.keys:
-            params.append(entity.field_named(name).to_db(key[name]))
+            params.append(Store._company(entity, name, entity.field_named(name).to_db(key[name])))
         return " AND ".join("%s = %%s" % entity.field_named(k).column for k in entity.keys), params
 
     def _columns(self, entity: Entity, body: dict) -> dict:
@@ -125,10 +128,31 @@ class Store:
                 raise StoreError(f"The property '{name}' does not exist on type "
                                  f"'Microsoft.Dynamics.DataEntities.{entity.set_name}'.")
             try:
-                columns[f.column] = f.to_db(value)
+                columns[f.column] = self._company(entity, name, f.to_db(value))
             except ValueError as exc:
                 raise StoreError(str(exc)) from None
         return columns
+
+    @staticmethod
+    def _company(entity: Entity, name, value):
+        """F&O keeps the legal entity in lower case (dataAreaId 'usmf') and matches it in any case."""
+        return value.lower() if name == entity.company_field and isinstance(value, str) else value
+
+    def _check_references(self, cur, entity: Entity, record: dict):
+        """A value that must name a record of another entity (F&O's table relations), in the same company."""
+        for name, (set_name, key_field) in entity.references.items():
+            value = record.get(name)
+            if value in (None, ""):
+                continue
+            other = BY_SET[set_name]
+            column, company = other.field_named(key_field).column, other.company_field
+            where, params = f"{column} = %s", [value]
+            if company and entity.company_field:
+                where += f" AND {other.field_named(company).column} = %s"
+                params.append(str(record.get(entity.company_field) or "").lower())
+            if cur.execute(f"SELECT 1 FROM {other.table} WHERE {where}", params).fetchone() is None:
+                raise StoreError(f"The value '{value}' in field '{name}' is not found in the relating table "
+                                 f"'{set_name}'.")
 
     def insert(self, cur, entity: Entity, body: dict) -> dict:
         body = dict(body)
@@ -142,6 +166,7 @@ class Store:
             raise StoreError(f"Cannot create a record in {entity.set_name}. The record already exists.", 409)
         columns = self._columns(entity, body)
         columns.pop("RECID", None)
+        self._check_references(cur, entity, body)
         names = ["RECID", *columns]
         cur.execute(f"INSERT INTO {entity.table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})",
                     [recid, *columns.values()])
@@ -159,6 +184,7 @@ class Store:
         columns = self._columns(entity, body)
         if not columns:
             return
+        self._check_references(cur, entity, {**current, **body})
         where, params = self._where(entity, key)
         assignments = ", ".join("%s = %%s" % column for column in columns) + ", RECVERSION = RECVERSION + 1"
         cur.execute(f"UPDATE {entity.table} SET {assignments} WHERE {where}", list(columns.values()) + params)
