@@ -203,3 +203,26 @@ def test_production_on_another_application_version_is_refused_before_any_export(
     counters = _fo_counters(emulator)
     assert counters["requests"] == {} and counters["exports_started"] == counters["imports_started"] == 0
     assert not (tmp_path / "promotion").exists()
+
+
+def test_customer_groups_sequenced_before_their_terms_of_payment_fail_the_target_with_the_execution_errors(
+    emulator, pg_server, promote
+):
+    fo = Fo(emulator, pg_server)
+    fo.prepare(SOURCE, [("Net30", 30)], "smtp.golden.contoso.example")
+    fo.prepare("contoso-dev", [], "")
+    fo.sql(SOURCE, "INSERT INTO CUSTGROUP (RECID, DATAAREAID, CUSTGROUP, NAME, PAYMTERMID)"
+                   " VALUES (5637170100, 'usmf', '10', 'Wholesale', 'Net30')")
+    wrong_order = [{"name": "golden-receivables", "entities": [
+        {"entity": "Customer groups", "entity_set": "CustomerGroups", "key_fields": ["dataAreaId", "CustomerGroupId"],
+         "level": 1},
+        {"entity": "Terms of payment", "entity_set": "PaymentTerms", "key_fields": ["dataAreaId", "Name"], "level": 2},
+    ]}]
+    proc = promote("contoso-dev", dataalm_promote_projects=wrong_order, dataalm_promote_run_id="order")
+    output = _output(proc)
+    assert proc.returncode != 0, output[-3000:]
+    assert "Promotion into contoso-dev failed" in output and "PaymentTermId" in output, output[-3000:]
+    report = yaml.safe_load((promote.artifacts / "reports" / "order-run-contoso-dev.json").read_text())
+    counts = {e["entity_set"]: (e["created"], e["failed"]) for e in report["entities"]}
+    assert counts == {"CustomerGroups": (0, 1), "PaymentTerms": (1, 0)}
+    assert fo.payment_terms("contoso-dev") == {"Net30": 30}
