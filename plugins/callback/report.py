@@ -85,6 +85,7 @@ def _new_host():
         "cleanup_steps": [],
         "restored": [],
         "verification": [],
+        "not_run": [],
         "failures": [],
         "tasks": [],
     }
@@ -206,6 +207,9 @@ class CallbackModule(CallbackBase):
         for step in data.get("steps") or []:
             if isinstance(step, dict):
                 host["cleanup_steps"].append(dict(step, task=entry["name"]))
+        # fo_app_cleanup: the steps that need SQL, with the reason (issue 15)
+        known = {s.get("name") for s in host["not_run"]}
+        host["not_run"].extend(s for s in data.get("not_run") or [] if isinstance(s, dict) and s.get("name") not in known)
         restored = data.get("restored")
         if restored:
             host["restored"].extend(restored if isinstance(restored, list) else [restored])
@@ -320,8 +324,9 @@ def _host_sections(host, preview):
     operations = ["| %s | %s | %s | %s | %s |" % (
         _cell(o.get("task")), _cell(o.get("operation_id")), _cell(o.get("action")), _cell(o.get("status")),
         _cell(o.get("duration_seconds"))) for o in host["operations"]]
-    steps = ["| %s | %s | %s |" % (_cell(s.get("name")), _cell(s.get("rows")), _cell(s.get("changed")))
-             for s in host["cleanup_steps"]]
+    steps = ["| %s | %s | %s | %s |" % (_cell(s.get("name")), _cell(s.get("transport") or "sql"), _cell(s.get("rows")),
+                                        _cell(s.get("changed"))) for s in host["cleanup_steps"]]
+    sql_only = ["- `%s`: %s" % (_cell(s.get("name")), _cell(s.get("reason"))) for s in host.get("not_run", [])]
     restored = ["- %s" % _cell(item if not isinstance(item, dict) else
                                ", ".join("%s: %s" % kv for kv in sorted(item.items()))) for item in host["restored"]]
     checks = ["| %s | %s | %s |" % (_cell(v.get("name")), "pass" if v.get("passed") else "FAIL",
@@ -332,7 +337,8 @@ def _host_sections(host, preview):
                        ["| task | operation id | action | status | duration (s) |", "|---|---|---|---|---|"],
                        operations)
             + _section("Clean-up steps (rows that would change)" if preview else "Clean-up steps",
-                       ["| step | rows | changed |", "|---|---|---|"], steps)
+                       ["| step | transport | rows | changed |", "|---|---|---|---|"], steps)
+            + _section("Steps that could not run without SQL", [], sql_only)
             + _section("Configuration restored", [], restored)
             + _section("Verification", ["| check | result | detail |", "|---|---|---|"], checks)
             + report_followups.markdown(host)

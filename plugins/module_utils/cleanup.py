@@ -19,7 +19,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from dataclasses import dataclass, field
+import fnmatch
+from dataclasses import dataclass, field, replace
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils.fo_sql import (
     FoSqlError,
@@ -78,6 +79,27 @@ class Action:
 
 
 @dataclass(frozen=True)
+class EntityAction:
+    """The application-layer form of an action: the records of one data entity not yet in the desired state.
+
+    ``filter`` is a plain OData ``$filter`` (comparisons and enum literals only: F&O's OData does not
+    promise string functions); ``skip`` drops records the filter cannot express (wildcard sign-in
+    patterns), on the controller. ``values`` None means delete the records.
+    """
+
+    entity: str
+    filter: str = ""
+    values: object = None  # dict of field -> value, or None (delete)
+    skip: object = None  # callable(record) -> bool, or None
+
+    def pending(self, records):
+        return [r for r in records if self.skip is None or not self.skip(r)]
+
+
+SQL, APPLICATION = "sql", "application"
+
+
+@dataclass(frozen=True)
 class Step:
     name: str
     purpose: str
@@ -86,13 +108,23 @@ class Step:
     build: object  # callable(options) -> list[Action]
     tier1_only: bool = False
     tables: tuple = field(default=())
+    entity_build: object = None  # callable(options) -> list[EntityAction]: the application-layer form
+    sql_only: str = ""  # why the application layer cannot do this step (steps without entity_build)
+    sql_only_part: str = ""  # what the application-layer form leaves undone, and why that is acceptable
+
+    @property
+    def transports(self):
+        return (SQL, APPLICATION) if self.entity_build is not None else (SQL,)
 
     def actions(self, options=None):
         return list(self.build(dict(DEFAULT_OPTIONS, **(options or {}))))
 
+    def entity_actions(self, options=None):
+        return list(self.entity_build(dict(DEFAULT_OPTIONS, **(options or {})))) if self.entity_build else []
+
 
 DEFAULT_OPTIONS = {"keep_users": [], "email_mode": "blank", "email_mask_domain": DEFAULT_MASK_DOMAIN,
-                   "smtp_relay": ""}
+                   "smtp_relay": "", "resume_batch_jobs": []}
 
 
 def _fixed(*actions):
@@ -161,6 +193,59 @@ def _smtp(options):
             Action("SYSEMAILSMTPPASSWORD")]
 
 
+# -- application-layer forms (data entities: names in _fo_app/entities.py, INFERRED from FOMETA) -------------
+# BatchStatus members in the order of their values (fo-database.md 2.3): the entity speaks names.
+BATCH_STATUS_NAMES = ("Hold", "Waiting", "Executing", "Error", "Finished", "Ready", "NotRun", "Cancelling",
+                      "Canceled", "Scheduled")
+ENUM_NAMESPACE = "Microsoft.Dynamics.DataEntities."
+
+
+def enum_literal(enum, member):
+    return "%s%s'%s'" % (ENUM_NAMESPACE, enum, member)
+
+
+def _matches_any(value, globs):
+    value = str(value or "").lower()
+    return any(fnmatch.fnmatchcase(value, pattern.lower()) for pattern in globs)
+
+
+def kept_user(keep_users):
+    """Predicate over a SystemUsers record: True for the users disable_users leaves enabled (as its SQL form)."""
+    ids, patterns = split_keep_users(keep_users)
+    ids = {user_id.lower() for user_id in ids} | {"admin"}
+    globs = list(patterns) + [pattern.replace("%", "*") for pattern in SERVICE_ACCOUNT_PATTERNS]
+
+    def kept(record):
+        alias = record.get("Alias") or ""
+        return str(record.get("UserID") or "").lower() in ids or not alias or _matches_any(alias, globs)
+    return kept
+
+
+def _entity_disable_users(options):
+    return [EntityAction("SystemUsers", "Enabled eq true", {"Enabled": False}, kept_user(options.get("keep_users")))]
+
+
+def _entity_hold_batch_jobs(options):
+    resumed = list(options.get("resume_batch_jobs") or ())
+    active = " or ".join("Status eq %s" % enum_literal("BatchStatus", BATCH_STATUS_NAMES[value])
+                         for value in ACTIVE_BATCH_STATUS_VALUES)
+    # the chosen jobs are resumed right after (or were): holding them again would undo that on a re-run
+    return [EntityAction("BatchJobs", active, {"Status": "Hold"},
+                         (lambda r: _matches_any(r.get("JobDescription"), resumed)) if resumed else None)]
+
+
+def _entity_smtp(options):
+    _smtp(options)  # the same checks of smtp_relay, one message
+    relay = options.get("smtp_relay") or ""
+    return [EntityAction("EmailParameters",
+                         "SMTPRelayServerName ne '%s' or SMTPUserName ne '' or MailerNonInteractive ne 'SMTP'" % relay,
+                         {"SMTPRelayServerName": relay, "SMTPUserName": "", "MailerNonInteractive": "SMTP"})]
+
+
+def _entity_business_events(options):
+    return [EntityAction("BusinessEventsEndpoints")]
+
+
 def active_batch_jobs(resume_patterns=(), resumed_jobs=()):
     """Predicate and parameters of the jobs that would run outside the chosen ones (verification)."""
     where, params = ["STATUS IN (%s)" % ACTIVE_BATCH_STATUSES], []
@@ -179,7 +264,7 @@ ENVIRONMENT_TABLES = ("SYSSERVERCONFIG", "SYSSERVERSESSIONS", "SYSCLIENTSESSIONS
 DMF_LOG_TABLES = ("DMFSTAGINGLOG", "DMFSTAGINGLOGDETAILS", "DMFSTAGINGEXECUTIONERRORS", "DMFSTAGINGVALIDATIONLOG",
                   "DMFDEFINITIONGROUPEXECUTIONHISTORY")
 
-CATALOGUE = (
+_SQL_FORMS = (
     Step("environment_tables", "Clear the server, session, printer and batch-server tables of the source environment.",
          "They name the source's AOS machines (e.g. Batch:PRODAOS01); the AOS recreates its own rows at start.",
          ("standard", "tier1"), _fixed(*(Action(t) for t in ENVIRONMENT_TABLES)), tables=ENVIRONMENT_TABLES),
@@ -296,6 +381,48 @@ CATALOGUE = (
          tier1_only=True, tables=("SYSGLOBALCONFIGURATION",)),
 )
 
+# The application-layer form of each step an entity can express, with what it leaves undone ...
+APPLICATION_FORMS = {
+    "hold_batch_jobs": (_entity_hold_batch_jobs, ""),
+    "disable_users": (_entity_disable_users, ""),
+    "smtp": (_entity_smtp, "The stored SMTP password (SYSEMAILSMTPPASSWORD) has no entity; it is encrypted for the "
+                           "source, and an LCS refresh clears Microsoft-encrypted fields itself."),
+    "business_events": (_entity_business_events,
+                        "The business-events switch and activations (BUSINESSEVENTSPARAMETERS, "
+                        "BUSINESSEVENTSCONFIGURATION) have no writable entity; without endpoints nothing is "
+                        "delivered."),
+}
+# ... and why every other step needs SQL (fo-database.md section 3 lists what an LCS refresh already does).
+SQL_ONLY = {
+    "environment_tables": "Kernel tables without a data entity; an LCS refresh clears them and the AOS recreates "
+                          "its own rows at start.",
+    "email_addresses": "No data entity exposes every party's electronic addresses as one set; a refresh from "
+                       "production blanks them itself (LCS).",
+    "outgoing_email_queue": "The e-mail queue (SYSOUTGOINGEMAILTABLE) has no data entity.",
+    "print_management": "Print management settings have no data entity; an LCS refresh deletes them itself.",
+    "user_partition": "PARTITION is a kernel field no entity exposes; an LCS refresh resets it itself.",
+    "maintenance_mode_off": "SQLSYSTEMVARIABLES is a kernel table; an LCS refresh switches maintenance mode off.",
+    "commerce_merchant_properties": "An encrypted field no entity writes; an LCS refresh clears encrypted fields.",
+    "power_bi": "POWERBICONFIG has no data entity.",
+    "dual_write": "The dual-write key tables have no writable entity; Microsoft's relink procedure deletes them "
+                  "with SQL (just-in-time access on a Tier-2 sandbox).",
+    "recurring_integrations": "The link between jobs and integrations (INTEGRATIONACTIVITYRUNTIMETABLE) and the "
+                              "client map have no entity; hold_batch_jobs still holds every job that would run.",
+    "key_vault": "KEYVAULTPARAMETERS holds encrypted secrets and has no data entity.",
+    "batch_history": "Bulk history deletes are set-based SQL; OData would delete row by row for hours.",
+    "finished_batch_jobs": "Bulk deletes are set-based SQL; OData would delete row by row.",
+    "dmf_staging_logs": "Staging and log tables have no data entities; the deletes are set-based SQL.",
+    "document_storage_provider": "Tier-1 only, where the database is always at hand.",
+    "backend_flags": "Tier-1 only, where the database is always at hand.",
+}
+
+
+def _with_transports(step):
+    entity_build, gap = APPLICATION_FORMS.get(step.name, (None, ""))
+    return replace(step, entity_build=entity_build, sql_only_part=gap, sql_only=SQL_ONLY.get(step.name, ""))
+
+
+CATALOGUE = tuple(_with_transports(step) for step in _SQL_FORMS)
 STEPS = {step.name: step for step in CATALOGUE}
 
 
@@ -371,6 +498,6 @@ def run_steps(db, selected, options, check_mode, batch_size=50000, clock=None):
                 rows += pending
             else:
                 rows += db.change(action.change_sql, tuple(action.set_params) + tuple(action.params))
-        results.append({"name": step.name, "rows": rows, "changed": rows > 0,
+        results.append({"name": step.name, "transport": SQL, "rows": rows, "changed": rows > 0,
                         "duration_ms": round((clock() - started) * 1000)})
     return results

@@ -104,3 +104,46 @@ def test_docs_list_every_step():
     doc = (REPO / "docs" / "sql-access.md").read_text(encoding="utf-8")
     for step in cleanup.CATALOGUE:
         assert "`%s`" % step.name in doc, step.name
+
+
+# -- transports (issue 15) ---------------------------------------------------------------------------------
+def test_every_step_declares_its_transports_and_sql_only_steps_say_why():
+    from ansible_collections.d365fo.dataalm.plugins.module_utils import cleanup as catalogue
+
+    for step in catalogue.CATALOGUE:
+        assert step.transports[0] == catalogue.SQL
+        if catalogue.APPLICATION in step.transports:
+            assert step.entity_actions() and not step.sql_only
+        else:
+            assert step.sql_only, step.name
+    assert set(catalogue.APPLICATION_FORMS) | set(catalogue.SQL_ONLY) == set(catalogue.STEPS)
+    assert not set(catalogue.APPLICATION_FORMS) & set(catalogue.SQL_ONLY)
+
+
+def test_application_form_of_disable_users_keeps_what_the_sql_form_keeps():
+    from ansible_collections.d365fo.dataalm.plugins.module_utils import cleanup as catalogue
+
+    action = catalogue.STEPS["disable_users"].entity_actions({"keep_users": ["alice", "*@partner.example"]})[0]
+    records = [{"UserID": "Admin", "Alias": "admin@x"}, {"UserID": "alice", "Alias": "alice@x"},
+               {"UserID": "p", "Alias": "P@Partner.example"}, {"UserID": "svc", "Alias": "frs@dynamics.com"},
+               {"UserID": "noalias", "Alias": ""}, {"UserID": "bob", "Alias": "bob@x"}]
+    assert [r["UserID"] for r in action.pending(records)] == ["bob"]
+    assert action.filter == "Enabled eq true" and action.values == {"Enabled": False}
+
+
+def test_application_form_of_hold_batch_jobs_names_every_active_status_and_spares_resumed_jobs():
+    from ansible_collections.d365fo.dataalm.plugins.module_utils import cleanup as catalogue
+
+    action = catalogue.STEPS["hold_batch_jobs"].entity_actions({"resume_batch_jobs": ["*settle*"]})[0]
+    for value in catalogue.ACTIVE_BATCH_STATUS_VALUES:
+        assert "BatchStatus'%s'" % catalogue.BATCH_STATUS_NAMES[value] in action.filter
+    assert "'Hold'" not in action.filter and action.values == {"Status": "Hold"}
+    assert action.pending([{"JobDescription": "Priority-scheduled settlement"}, {"JobDescription": "Alerts"}]) == [
+        {"JobDescription": "Alerts"}]
+
+
+def test_application_form_of_smtp_refuses_a_bad_relay_like_the_sql_form():
+    from ansible_collections.d365fo.dataalm.plugins.module_utils import cleanup as catalogue
+
+    with pytest.raises(catalogue.FoSqlError, match="smtp_relay"):
+        catalogue.STEPS["smtp"].entity_actions({"smtp_relay": "smtp' or 1 eq 1"})
