@@ -127,6 +127,8 @@ class Environment:
     database: Database
     durations: Durations
     history: list[HistoryEntry]
+    # the environment administrator's sign-in name: an LCS refresh resets Admin to it (fodb/identity.py)
+    administrator: str = ""
 
     @property
     def is_tier1(self) -> bool:
@@ -175,6 +177,8 @@ class LcsSettings:
     history_per_environment_per_30s: int = 6
     history_per_project_per_minute: int = 6
     sas_lifetime_seconds: int = 86400
+    # undocumented: whether an LCS refresh spares the DBMovementAPI user as a Power Platform copy does
+    dbmovementapi_survives_refresh: bool = False
 
 
 @dataclass
@@ -337,7 +341,8 @@ def parse_world(raw: Any) -> World:
                             "tokens.refresh_token_lifetime_seconds", 1)
 
     lcs_raw = _mapping(root.get("lcs") or {}, "lcs", set(LcsSettings.__dataclass_fields__))
-    lcs = LcsSettings(**{key: _int(value, f"lcs.{key}", 1) for key, value in lcs_raw.items()})
+    lcs = LcsSettings(**{key: _bool(value, f"lcs.{key}") if key == "dbmovementapi_survives_refresh"
+                         else _int(value, f"lcs.{key}", 1) for key, value in lcs_raw.items()})
 
     tenants = [_parse_tenant(item, f"tenants[{i}]") for i, item in enumerate(_list(root["tenants"], "tenants"))]
     if not tenants:
@@ -451,7 +456,7 @@ _ENV_KEYS = {
     "id", "name", "type", "infrastructure", "location", "disaster_recovery_location",
     "application_release", "application_build", "platform_release", "platform_version",
     "deployment_state", "deployment_status", "deployed_on", "url", "topology", "database", "durations",
-    "history",
+    "history", "administrator",
 }
 _DB_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
@@ -515,6 +520,7 @@ def _parse_environment(raw: Any, path: str, anchor: dt.datetime) -> Environment:
         database=database,
         durations=durations,
         history=history,
+        administrator=_str(data.get("administrator", ""), f"{path}.administrator", empty=True),
     )
 
 

@@ -9,6 +9,7 @@ Public API (used by the emulator and the tests)::
     odbc_connection_string(admin_dsn, dbname)
 """
 
+from . import identity
 from .admin import (
     copy_database,
     create_environment_database,
@@ -26,6 +27,7 @@ __all__ = [
     "create_environment_database",
     "database_dsn",
     "drop_database",
+    "identity",
     "odbc_connection_string",
     "set_connections_allowed",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import psycopg
 
+from . import identity
 from .admin import database_dsn
 from .seed import INITIAL_PARTITION
 
@@ -19,8 +20,7 @@ LCS_REFRESH_STATEMENTS = (
     "UPDATE SYSEMAILPARAMETERS SET SMTPRELAYSERVERNAME = ''",
     "DELETE FROM PRINTMGMTSETTINGS",
     "DELETE FROM PRINTMGMTDOCINSTANCE",
-    # All users except Admin disabled.
-    "UPDATE USERINFO SET ENABLE = 0 WHERE ID <> 'Admin' AND ENABLE <> 0",
+    # All users except Admin disabled, Admin reset to the target's administrator: identity.after_copy.
     # Environment-specific tables, recreated by the AOS at start.
     "DELETE FROM SYSSERVERCONFIG",
     "DELETE FROM SYSSERVERSESSIONS",
@@ -48,11 +48,12 @@ LCS_REFRESH_STATEMENTS = (
 )
 
 
-def apply_lcs_refresh(admin_dsn: str, dbname: str) -> dict:
+def apply_lcs_refresh(admin_dsn: str, dbname: str, administrator: str = "", keep_dbmovementapi: bool = False) -> dict:
     """Apply the LCS post-copy steps in one transaction; returns affected rows per statement."""
     affected = {}
     with psycopg.connect(database_dsn(admin_dsn, dbname)) as conn, conn.cursor() as cur:
         for statement in LCS_REFRESH_STATEMENTS:
             cur.execute(statement)
             affected[statement] = cur.rowcount
+        affected.update(identity.after_copy(cur, administrator, keep_dbmovementapi))
     return affected

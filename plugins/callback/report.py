@@ -209,7 +209,8 @@ class CallbackModule(CallbackBase):
                 host["cleanup_steps"].append(dict(step, task=entry["name"]))
         # fo_app_cleanup: the steps that need SQL, with the reason (issue 15)
         known = {s.get("name") for s in host["not_run"]}
-        host["not_run"].extend(s for s in data.get("not_run") or [] if isinstance(s, dict) and s.get("name") not in known)
+        host["not_run"].extend(step for step in data.get("not_run") or []
+                               if isinstance(step, dict) and step.get("name") not in known)
         restored = data.get("restored")
         if restored:
             host["restored"].extend(restored if isinstance(restored, list) else [restored])

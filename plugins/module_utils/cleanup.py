@@ -40,6 +40,9 @@ BATCH_STATUS = {"withhold": 0, "waiting": 1, "executing": 2, "error": 3, "ended"
                 "cancelling": 7, "canceled": 8, "scheduled": 9}
 ACTIVE_BATCH_STATUS_VALUES = (1, 2, 5, 7, 9)
 ACTIVE_BATCH_STATUSES = ", ".join(str(status) for status in ACTIVE_BATCH_STATUS_VALUES)
+# The ones an LCS refresh itself withholds (Microsoft's statement, fo-database.md 4): a fresh copy has none of
+# them, while Scheduled jobs survive it.
+LCS_HELD_BATCH_STATUS_VALUES = (1, 2, 5, 7)
 # Batch jobs of recurring integrations: the import/export job and its monitoring job (fo-database.md 2.9).
 RECURRING_INTEGRATION_JOBS = ("(RECID IN (SELECT BATCHJOBID FROM INTEGRATIONACTIVITYRUNTIMETABLE) OR RECID IN "
                               "(SELECT MONITORINGJOBID FROM INTEGRATIONACTIVITYRUNTIMETABLE))")

@@ -23,6 +23,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils import cleanup, fo_config
 from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import parse_datetime
+from ansible_collections.d365fo.dataalm.plugins.module_utils._fo_app import settings
 from ansible_collections.d365fo.dataalm.plugins.module_utils.fo_sql import FoSqlError
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.errors import InputError
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.inputs import parse_duration, parse_not_before
@@ -66,6 +67,12 @@ SPEC = dict(
     database_generation=dict(type="str", default=""),
     force_cleanup=dict(type="bool", default=False),
     confirm_database=dict(type="str", default=""),
+    confirm_environment=dict(type="str", default=""),  # the same, without SQL: the environment's host name
+    # the target's own settings as a data package (application layer, docs/unattended.md)
+    settings_project=dict(type="str", default=settings.DEFAULT_PROJECT),
+    settings_entities=dict(type="list", elements="str", default=list(settings.DEFAULT_ENTITIES)),
+    settings_extra_entities=dict(type="list", elements="str", default=[]),
+    settings_legal_entity=dict(type="str", default="DAT"),
 )
 
 
@@ -202,6 +209,20 @@ def _check_values(values, problems):
     domain = values["email_mask_domain"]
     if not HOST_NAME.match(domain or ""):
         problems.error("email_mask_domain", "must be a bare domain such as example.invalid, not %r" % domain)
+    _check_settings(values, problems)
+
+
+def _check_settings(values, problems):
+    """The settings data package: never system users, a project name F&O accepts; one list for the roles."""
+    for name in ("settings_entities", "settings_extra_entities"):
+        for entity in settings.forbidden(values[name]):
+            problems.error(name, "must not list %r: importing users after a movement would re-enable the people it "
+                                 "disabled; keep the sandbox's own users with dataalm_keep_users" % entity)
+    project = values["settings_project"]
+    if not project.strip() or len(project) > 60:
+        problems.error("settings_project", "must be a data project name of 1 to 60 characters, not %r" % project)
+    merged = list(values["settings_entities"]) + list(values["settings_extra_entities"])
+    values["settings_project_entities"] = [{"entity": name} for name in dict.fromkeys(merged) if str(name).strip()]
 
 
 def check_state_location(values, context, problems):

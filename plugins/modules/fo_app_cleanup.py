@@ -30,6 +30,7 @@ attributes:
     description: Reads the records and reports per step how many would change; sends no change.
   diff_mode:
     support: none
+    description: Nothing to diff; RV(steps) counts the records per step.
 options:
   profile:
     description:

@@ -31,6 +31,7 @@ attributes:
     description: Decides, and records nothing.
   diff_mode:
     support: none
+    description: Nothing to diff; RV(marker) is the recorded state.
 options:
   environment_id:
     description: The LCS environment id of the target (recorded as a fingerprint).

@@ -83,6 +83,13 @@ options:
       - Remove entities of the project that O(entities) does not list.
     type: bool
     default: true
+  initialize:
+    description:
+      - Refresh the environment's data entity list first (the C(InitializeDataManagement) action, not documented by
+        Microsoft; community tools call it after a database movement). Not called in check mode.
+    type: bool
+    default: false
+    version_added: 1.1.0
 """
 
 EXAMPLES = r"""
@@ -102,6 +109,10 @@ name:
   description: The project's name.
   returned: always
   type: str
+initialized:
+  description: Whether the data entity list was refreshed (O(initialize)).
+  returned: always
+  type: bool
 changes:
   description: The changes made (or that would be, in check mode), as C(METHOD key) text.
   returned: always
@@ -131,6 +142,7 @@ def main():
         )),
         source_format=dict(type="str", default="XML-Element"),
         purge=dict(type="bool", default=True),
+        initialize=dict(type="bool", default=False),
     ))
     problems = project_task.problems_of(fm.params)
     if problems:

@@ -15,6 +15,7 @@ from emulator.fodb.seed import INITIAL_PARTITION
 
 from ._lcs import PROD, UAT, Lcs
 
+UAT_ADMINISTRATOR = "dataalm@contoso.example"
 EMPTIED = {
     "PRINTMGMTSETTINGS", "PRINTMGMTDOCINSTANCE", "SYSSERVERCONFIG", "SYSSERVERSESSIONS", "SYSCORPNETPRINTERS",
     "SYSCLIENTSESSIONS", "BATCHSERVERCONFIG", "BATCHSERVERGROUP", "DUALWRITEPROJECTFIELDCONFIGURATION",
@@ -29,7 +30,9 @@ def _set(row, **changes):
 TRANSFORMED = {
     "LOGISTICSELECTRONICADDRESS": lambda r: _set(r, locator="") if "@" in r["locator"] else r,
     "SYSEMAILPARAMETERS": lambda r: _set(r, smtprelayservername=""),
-    "USERINFO": lambda r: _set(r, enable=r["enable"] if r["id"] == "Admin" else 0, partition=INITIAL_PARTITION),
+    # Admin stays enabled and is reset to the target's administrator (seed 001; the world names it)
+    "USERINFO": lambda r: _set(r, enable=1, partition=INITIAL_PARTITION, networkalias=UAT_ADMINISTRATOR)
+    if r["id"] == "Admin" else _set(r, enable=0, partition=INITIAL_PARTITION),
     "BATCHJOB": lambda r: _set(r, status=0) if r["status"] in (1, 2, 5, 7) else r,
     "SYSEMAILSMTPPASSWORD": lambda r: _set(r, password=None),
     "RETAILHARDWAREPROFILE": lambda r: _set(r, securemerchantproperties=None),

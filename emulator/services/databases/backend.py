@@ -104,6 +104,9 @@ class DatabaseManager:
                 self.fodb.copy_database(self.admin_dsn, template, self.database_name(env))
             finally:
                 conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (template,))
+        if getattr(env, "administrator", ""):  # the environment was deployed for its administrator
+            with self.connect(self.database_name(env)) as db, db.cursor() as cur:
+                self.fodb.identity.reset_admin(cur, env.administrator)
         self.allowed[env.id] = True
 
     def drop_all(self) -> None:
@@ -123,7 +126,8 @@ class DatabaseManager:
             target_db = self.database_name(target)
             self.fodb.copy_database(self.admin_dsn, self.database_name(source), target_db)
             # the clean-up follows the copy at once (ALLOW_CONNECTIONS false would lock us out too)
-            self.fodb.apply_lcs_refresh(self.admin_dsn, target_db)
+            self.fodb.apply_lcs_refresh(self.admin_dsn, target_db, administrator=target.administrator,
+                                        keep_dbmovementapi=self.world.lcs.dbmovementapi_survives_refresh)
             self.fodb.set_connections_allowed(self.admin_dsn, target_db, True)
             self.allowed[target.id] = True
 

@@ -129,6 +129,21 @@ def target_keys_file(backend, env, body, base_url):
     return _error_file(backend, env, body, base_url, "target-error-keys")
 
 
+def initialize_data_management(backend, env, body, base_url):
+    """Refresh the data entity list (INFERRED: INTEG, FOCLIENT call it after a refresh): every entity the
+    environment serves is listed again, with the ones a copy's list misses added."""
+    from .entities import BY_DMF_NAME
+
+    with backend.store(env).transaction() as cur:
+        listed = {row[0] for row in cur.execute("SELECT ENTITYNAME FROM DMFENTITY").fetchall()}
+        next_recid = cur.execute("SELECT COALESCE(MAX(RECID), 5637144576) + 1 FROM DMFENTITY").fetchone()[0]
+        for number, (name, entity) in enumerate(sorted(n for n in BY_DMF_NAME.items() if n[0] not in listed)):
+            cur.execute("INSERT INTO DMFENTITY (RECID, ENTITYNAME, TARGETENTITY) VALUES (%s, %s, %s)",
+                        (next_recid + number, name, entity.set_name))
+    backend.started["entity_list_refreshes"] += 1
+    return ""
+
+
 ACTIONS = {
     "ExportToPackage": export_to_package,
     "ImportFromPackage": import_from_package,
@@ -139,5 +154,7 @@ ACTIONS = {
     "GetImportStagingErrorFileUrl": staging_error_file,
     "GenerateImportTargetErrorKeysFile": generate_target_keys,
     "GetImportTargetErrorKeysFileUrl": target_keys_file,
+    "InitializeDataManagement": initialize_data_management,
 }
-MUTATING = {"ExportToPackage", "ImportFromPackage", "GetAzureWriteUrl", "GenerateImportTargetErrorKeysFile"}
+MUTATING = {"ExportToPackage", "ImportFromPackage", "GetAzureWriteUrl", "GenerateImportTargetErrorKeysFile",
+            "InitializeDataManagement"}

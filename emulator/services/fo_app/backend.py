@@ -46,7 +46,8 @@ class FoAppBackend(Backend):
             self.blobs: dict[str, dmf.Blob] = {}
             self.settings = dict(DEFAULTS)
             self.faults = {"execution_outcomes": [], "download_cut_bytes": None}
-            self.started = {"parallel_imports": 0, "imports_started": 0, "exports_started": 0}
+            self.started = {"parallel_imports": 0, "imports_started": 0, "exports_started": 0,
+                            "entity_list_refreshes": 0}
             self.requests = defaultdict(int)
             for store in self._stores.values():
                 store.close()  # a reset copies the databases again: reconnect on next use

@@ -193,7 +193,7 @@ class PpLifecycleBackend(Backend):
                 rows = {name: (value if name == "solutions" else []) for name, value in rows.items()}
             store(target).replace(rows, at)
         if target.unified and source.fin_ops is not None:
-            self._move_fin_ops_rows(source, target, op.instant)
+            self._move_fin_ops_rows(source, target, op.instant, copy=op.kind == "copy")
             version, packages = self.code_as_of(source, op.instant)
             target.fin_ops.version = version
             self.code[target.id].append((at, version, packages))
@@ -202,7 +202,8 @@ class PpLifecycleBackend(Backend):
         self.record(f"{op.kind}_applied", target.name, operation_id=op.id, source=source.name,
                     instant=op.instant.isoformat())
 
-    def _move_fin_ops_rows(self, source: PpEnvironment, target: PpEnvironment, instant: dt.datetime) -> None:
+    def _move_fin_ops_rows(self, source: PpEnvironment, target: PpEnvironment, instant: dt.datetime,
+                           copy: bool = False) -> None:
         databases = self.emulator.backend("databases")
         manager = databases.manager
         owner = self._database_owner(source)
@@ -219,6 +220,8 @@ class PpLifecycleBackend(Backend):
                 if rows.get(table):
                     conn.execute(f'INSERT INTO "{table}" SELECT * FROM jsonb_populate_recordset(NULL::"{table}", '
                                  "%s::jsonb)", (_json(rows[table]),))
+            if copy:  # hook (issue 15): a copy disables users but Admin and DBMovementAPI (fodb/identity.py)
+                manager.fodb.identity.after_copy(conn.cursor(), "", keep_dbmovementapi=True)
         databases.record("database_restored", target.name, source=source.name, instant=instant.isoformat())
 
     def _database_owner(self, env: PpEnvironment):

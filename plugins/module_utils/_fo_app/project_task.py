@@ -48,13 +48,18 @@ def problems_of(p):
 
 def ensure(fm):
     p, client = fm.params, fm.client
+    # a copy's entity list may be stale: refresh it first (never in check mode, it is an action)
+    initialized = bool(p["initialize"]) and not fm.check_mode
+    if initialized:
+        client.action(GROUPS, "InitializeDataManagement", {})
     unknown = [row["EntityName"] for row in desired_details(p)
                if client.record(ENTITIES, {"EntityName": row["EntityName"]}, cross_company=False) is None]
     if unknown:
         fm.fail("unknown data management entities: %s; use the names shown in Data management > Data entities "
                 "(Entity column), e.g. 'Customers V3'" % ", ".join(unknown), changed=False)
     planned = _project_changes(fm) + _detail_changes(fm)
-    result = dict(changed=bool(planned), name=p["name"], changes=[c.method + " " + key_label(c.key) for c in planned])
+    result = dict(changed=bool(planned), name=p["name"], changes=[c.method + " " + key_label(c.key) for c in planned],
+                  initialized=initialized)
     if fm.module._diff:
         result["diff"] = diff_of(planned)
     if planned and not fm.check_mode:

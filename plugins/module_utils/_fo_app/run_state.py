@@ -42,9 +42,13 @@ def read_marker(client):
 
 
 def observe(client, environment_url):
-    """What ``fo_target.decide`` needs, read through entities (counts exactly as the clean-up would select)."""
+    """What ``fo_target.decide`` needs, read through entities: enabled users as disable_users selects them, and
+    batch jobs an LCS refresh would have withheld."""
     users = cleanup.STEPS["disable_users"].entity_actions({"keep_users": []})[0]
-    jobs = cleanup.STEPS["hold_batch_jobs"].entity_actions({})[0]
+    # what an LCS copy never holds: Scheduled jobs survive the refresh, so they cannot tell a copy from a live one
+    held = " or ".join("Status eq %s" % cleanup.enum_literal("BatchStatus", cleanup.BATCH_STATUS_NAMES[value])
+                       for value in cleanup.LCS_HELD_BATCH_STATUS_VALUES)
+    jobs = cleanup.EntityAction("BatchJobs", held, {"Status": "Hold"})
     host = re.sub(r"^https://", "", environment_url or "").split("/")[0].lower()
     return {"server": host, "database": host, "marker": read_marker(client),
             "enabled_users": len(plan_action(client, users)), "active_batch_jobs": len(plan_action(client, jobs))}
