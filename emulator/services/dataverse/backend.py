@@ -14,6 +14,8 @@ import uuid
 from ...core import Backend
 from ..entra.backend import normalize_audience
 from ..powerplatform.world import PpEnvironment
+from .refresh import ENTITY_SET as VIRTUAL_ENTITIES
+from .refresh import VirtualEntityRefreshes
 from .store import DataverseStore
 from .tables import TABLES
 
@@ -83,6 +85,7 @@ class DataverseBackend(Backend):
     def reset(self, databases: bool) -> None:
         now = self.now()
         self.stores = {env.dataverse.domain: DataverseStore(env.dataverse.tables, now) for env in self.environments}
+        self.refreshes = VirtualEntityRefreshes()
 
     def environment(self, domain: str) -> PpEnvironment:
         env = next((e for e in self.environments if e.dataverse.domain == domain.lower()), None)
@@ -144,6 +147,9 @@ class DataverseBackend(Backend):
         """True when an existing row changed; with ``upsert`` a missing row is created (False)."""
         table = self.table_by_set(entity_set)
         changes = {k.lower(): v for k, v in changes.items() if k.lower() != table.key}
+        if entity_set == VIRTUAL_ENTITIES and changes.get("mserp_refresh") is True \
+                and self.store(env).get(entity_set, row_id) is not None:
+            self.refreshes.start(self, env, row_id)
         if self.store(env).update(entity_set, row_id, changes, self.now()):
             self.record("row_updated", env.name, table=entity_set, id=row_id, columns=sorted(changes))
             return True

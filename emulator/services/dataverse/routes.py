@@ -42,6 +42,7 @@ def web_api(domain, resource):
     try:
         with emu.lock:
             g.env = dataverse().environment(domain)
+            dataverse().refreshes.settle(dataverse(), g.env)
             scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
             organisation = {f"{base}/dataverse/{g.env.dataverse.domain}".lower() for base in emu.core.base_urls}
             g.claims = dataverse().authorize(g.env, token.strip() if scheme.lower() == "bearer" else "",

@@ -49,4 +49,11 @@ TABLES = {t.logical_name: t for t in (
     TableDef("serviceendpoint", "serviceendpoints", "serviceendpointid", "name", "Service Endpoint",
              {"name": None, "contract": 1, "url": None, "namespaceaddress": None, "path": None, "authtype": 1,
               "messageformat": 2}),
+    # flows (category 5 = modern flow); statecode 1 Activated / 0 Draft; clientdata holds the definition (URLs)
+    TableDef("workflow", "workflows", "workflowid", "name", "Process",
+             {"name": None, "category": 5, "type": 1, "statecode": 1, "statuscode": 2, "clientdata": None}),
+    # steps that send events to a service endpoint or webhook; statecode 0 Enabled / 1 Disabled
+    TableDef("sdkmessageprocessingstep", "sdkmessageprocessingsteps", "sdkmessageprocessingstepid", "name",
+             "Sdk Message Processing Step",
+             {"name": None, "_eventhandler_value": None, "statecode": 0, "statuscode": 1, "stage": 40, "mode": 1}),
 )}

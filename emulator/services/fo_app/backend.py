@@ -14,7 +14,7 @@ from collections import defaultdict
 from urllib.parse import unquote, urlparse
 
 from ...core import Backend
-from . import dmf
+from . import dmf, unified
 from .entities import BY_DMF_NAME, BY_SET
 from .odata_filter import compile_filter
 from .store import Store, StoreError
@@ -61,7 +61,7 @@ class FoAppBackend(Backend):
 
     # -- environments ----------------------------------------------------------------------------------
     def environment(self, name):
-        env = self.emulator.backend("lcs").environment_by_key(name)
+        env = self.emulator.backend("lcs").environment_by_key(name) or unified.find(self.world, name)
         if env is None:
             raise ODataError(404, f"No environment {name} in this world.")
         return env

@@ -141,6 +141,17 @@ ENTITIES = [
         Field("EventGridEndpointURL", "ENDPOINTURL"), Field("ServiceBusQueueName", "QUEUENAME"),
         Field("AzureBlobContainerName", "CONTAINERNAME"),
     ], dmf_name="Business events endpoints"),
+    # activations of business events (addendum §3.2); the endpoint travels by name, the table holds its RecId in F&O
+    Entity("BusinessEventsConfigurations", "BUSINESSEVENTSCONFIGURATION",
+           ("BusinessEventsTable", "LegalEntity", "BusinessEventsEndpoint_Name"), [
+               Field("BusinessEventsTable", "BUSINESSEVENTSTABLE"), Field("LegalEntity", "LEGALENTITY"),
+               Field("BusinessEventsEndpoint_Name", "ENDPOINTNAME"), Field("Disabled", "DISABLED", "enum", NOYES),
+           ]),
+    # BUSINESSEVENTSDEFINITION: shared by data events and dual-write (addendum §3.2; the emulator keys two fields)
+    Entity("EventsDefinitions", "BUSINESSEVENTSDEFINITION", ("RefEntityName", "Channel"), [
+        Field("RefEntityName", "REFENTITYNAME"), Field("Channel", "CHANNEL"), Field("RefTableName", "REFTABLENAME"),
+        Field("Enabled", "ENABLED", "enum", NOYES),
+    ]),
     Entity("DataManagementDefinitionGroups", "DMFDEFINITIONGROUP", ("Name",), [
         Field("Name", "NAME"), Field("Description", "DESCRIPTION"),
         Field("ProjectCategory", "PROJECTCATEGORY", "enum", PROJECT_CATEGORY),
@@ -170,6 +181,12 @@ EXTRA_DDL = [
     " LEVELINEXECUTIONUNIT INT NOT NULL DEFAULT 1, SEQUENCEINLEVEL INT NOT NULL DEFAULT 1,"
     " SOURCEFORMAT VARCHAR(60) NOT NULL DEFAULT 'XML-Element', PARTITION BIGINT NOT NULL DEFAULT 5637144576,"
     " RECVERSION INT NOT NULL DEFAULT 1)",
+    # the emulator keeps an activation's endpoint name beside the RecId F&O joins on (BusinessEventsConfigurations)
+    "ALTER TABLE BUSINESSEVENTSCONFIGURATION ADD COLUMN IF NOT EXISTS ENDPOINTNAME VARCHAR(60) NOT NULL DEFAULT ''",
+    "ALTER TABLE BUSINESSEVENTSCONFIGURATION ALTER COLUMN BUSINESSEVENTSENDPOINT SET DEFAULT 0",
+    "UPDATE BUSINESSEVENTSCONFIGURATION SET ENDPOINTNAME = (SELECT E.NAME FROM BUSINESSEVENTSENDPOINT E"
+    " WHERE E.RECID = BUSINESSEVENTSCONFIGURATION.BUSINESSEVENTSENDPOINT) WHERE ENDPOINTNAME = '' AND EXISTS"
+    " (SELECT 1 FROM BUSINESSEVENTSENDPOINT E WHERE E.RECID = BUSINESSEVENTSCONFIGURATION.BUSINESSEVENTSENDPOINT)",
     "CREATE TABLE IF NOT EXISTS DMFENTITY (RECID BIGINT NOT NULL PRIMARY KEY, ENTITYNAME VARCHAR(60) NOT NULL,"
     " TARGETENTITY VARCHAR(81) NOT NULL DEFAULT '', PARTITION BIGINT NOT NULL DEFAULT 5637144576,"
     " RECVERSION INT NOT NULL DEFAULT 1)",
