@@ -59,6 +59,11 @@ solutions:
     installed_on:
       description: When it was installed or upgraded (or last modified, when the service gives no install time).
       type: str
+read_at:
+  description: The service's time of the reading (from its C(Date) header), so later comparisons do not depend on
+    the controller's clock.
+  returned: always
+  type: str
 package_history:
   description: F&O package deployments, oldest first, each with C(name), C(version) and C(deployed_at); null when
     the organisation keeps no package history.

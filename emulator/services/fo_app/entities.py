@@ -13,6 +13,7 @@ BATCH_STATUS = {"Hold": 0, "Waiting": 1, "Executing": 2, "Error": 3, "Finished":
 ACCOUNT_TYPE = {"ADUser": 0, "ADGroup": 1, "ClaimsUser": 2, "ClaimsGroup": 3}
 ENDPOINT_TYPE = {"AzureServiceBusQueue": 0, "AzureServiceBusTopic": 1, "AzureEventGrid": 2, "Flow": 3,
                  "AzureEventHub": 4, "Http": 5, "AzureBlobStorage": 6, "CDS": 8}
+DUALWRITE_STATUS = {"Enabled": 0, "Disabled": 1, "Queueing": 4}  # DualWriteProjectStatus (addendum §4)
 PRODUCER_CONSUMER = {"BusinessEvents": 0, "DataFeeds": 1}
 PROJECT_CATEGORY = {"Project": 0, "Configuration": 1, "Integration": 2, "Other": 3, "CDS": 4}
 OPERATION_TYPE = {"Import": 0, "Export": 1, "All": 2, "Company": 3}
@@ -152,6 +153,11 @@ ENTITIES = [
         Field("RefEntityName", "REFENTITYNAME"), Field("Channel", "CHANNEL"), Field("RefTableName", "REFTABLENAME"),
         Field("Enabled", "ENABLED", "enum", NOYES),
     ]),
+    Entity("DualWriteProjectConfigurations", "DUALWRITEPROJECTCONFIGURATION", ("ProjectName",), [
+        Field("ProjectName", "PROJECTNAME"), Field("ExternalEntityName", "EXTERNALENTITYNAME"),
+        Field("InternalEntityName", "INTERNALENTITYNAME"), Field("ExternalEnvironmentUrl", "EXTERNALENVIRONMENTURL"),
+        Field("Status", "STATUS", "enum", DUALWRITE_STATUS),
+    ]),
     Entity("DataManagementDefinitionGroups", "DMFDEFINITIONGROUP", ("Name",), [
         Field("Name", "NAME"), Field("Description", "DESCRIPTION"),
         Field("ProjectCategory", "PROJECTCATEGORY", "enum", PROJECT_CATEGORY),
@@ -181,11 +187,13 @@ EXTRA_DDL = [
     " LEVELINEXECUTIONUNIT INT NOT NULL DEFAULT 1, SEQUENCEINLEVEL INT NOT NULL DEFAULT 1,"
     " SOURCEFORMAT VARCHAR(60) NOT NULL DEFAULT 'XML-Element', PARTITION BIGINT NOT NULL DEFAULT 5637144576,"
     " RECVERSION INT NOT NULL DEFAULT 1)",
-    # the emulator keeps an activation's endpoint name beside the RecId F&O joins on (BusinessEventsConfigurations)
-    "ALTER TABLE BUSINESSEVENTSCONFIGURATION ADD COLUMN IF NOT EXISTS ENDPOINTNAME VARCHAR(60) NOT NULL DEFAULT ''",
+    # the emulator keeps an activation's endpoint name beside the RecId F&O joins on (BusinessEventsConfigurations);
+    # nullable, because a copy moves rows in from databases the application layer never touched (no such column)
+    "ALTER TABLE BUSINESSEVENTSCONFIGURATION ADD COLUMN IF NOT EXISTS ENDPOINTNAME VARCHAR(60) DEFAULT ''",
     "ALTER TABLE BUSINESSEVENTSCONFIGURATION ALTER COLUMN BUSINESSEVENTSENDPOINT SET DEFAULT 0",
     "UPDATE BUSINESSEVENTSCONFIGURATION SET ENDPOINTNAME = (SELECT E.NAME FROM BUSINESSEVENTSENDPOINT E"
-    " WHERE E.RECID = BUSINESSEVENTSCONFIGURATION.BUSINESSEVENTSENDPOINT) WHERE ENDPOINTNAME = '' AND EXISTS"
+    " WHERE E.RECID = BUSINESSEVENTSCONFIGURATION.BUSINESSEVENTSENDPOINT) WHERE COALESCE(ENDPOINTNAME, '') = ''"
+    " AND EXISTS"
     " (SELECT 1 FROM BUSINESSEVENTSENDPOINT E WHERE E.RECID = BUSINESSEVENTSCONFIGURATION.BUSINESSEVENTSENDPOINT)",
     "CREATE TABLE IF NOT EXISTS DMFENTITY (RECID BIGINT NOT NULL PRIMARY KEY, ENTITYNAME VARCHAR(60) NOT NULL,"
     " TARGETENTITY VARCHAR(81) NOT NULL DEFAULT '', PARTITION BIGINT NOT NULL DEFAULT 5637144576,"

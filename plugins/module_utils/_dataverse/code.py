@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from .._dates import format_datetime
 from .._pp.errors import PpError
-from .._pp.restore_findings import PACKAGE_NAME_KEYS, PACKAGE_VERSION_KEYS
 from ..deployed_after import records, versions_at
 
+# Package history columns: createdon and applicationname/executionname are documented; the others inferred.
+PACKAGE_NAME_KEYS = ("packageuniquename", "applicationname", "executionname")
+PACKAGE_VERSION_KEYS = ("packageversion", "version")
 SOLUTION_FIELDS = ["solutionid", "uniquename", "version", "ismanaged", "installedon", "modifiedon"]
 
 
@@ -46,6 +48,9 @@ def package_history(client):
 
 
 def inventory(client):
+    """The record; ``read_at`` is the service's clock (its Date header), the instant later reads compare with."""
     history = package_history(client)
     packages = None if history is None else versions_at(records(history, "name", "version", "deployed_at"))
-    return {"solutions": solutions(client), "package_history": history, "packages": packages}
+    found = solutions(client)
+    return {"solutions": found, "package_history": history, "packages": packages,
+            "read_at": format_datetime(client.http.server_now())}
