@@ -11,14 +11,14 @@ DOCUMENTATION = r"""
 ---
 module: dataalm_code_drift_info
 short_description: Code drift of a linked pair after a movement, with both remedies
-version_added: 1.2.0
+version_added: 1.1.0
 description:
   - Compares the code of the target recorded B(before) a movement (Dataverse solutions and F&O packages, as
     M(d365fo.dataalm.dataverse_code_info) returns them) with the code found B(after) it, and reports the drift
-    with the two ways back into line
-    - redeploy in Dataverse the solutions at their recorded versions, or deploy to F&O the package that matches the
-    data (after a point-in-time restore the packages as of the instant, listing those deployed after it; after a
-    refresh or copy the source's package).
+    with the two ways back into line.
+  - Either redeploy in Dataverse the solutions at their recorded versions, or deploy to F&O the package that matches
+    the data (after a point-in-time restore the packages as of the instant, listing those deployed after it; after
+    a refresh or copy the source's package).
   - Runs on the controller and calls no service.
 author:
   - d365fo.dataalm contributors (@d365fo-dataalm)

@@ -10,11 +10,11 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: dataverse_code_info
-short_description: The code of a linked environment: Dataverse solutions and F&O package deployments
-version_added: 1.2.0
+short_description: The code of a linked environment (Dataverse solutions and F&O package deployments)
+version_added: 1.1.0
 description:
   - Lists the solutions installed in the organisation (name, version, managed) and the F&O package deployments its
-    package history holds (C(packagehistories): a unified environment's packages are deployed through Dataverse),
+    package history holds (C(packagehistories); a unified environment's packages are deployed through Dataverse),
     sorted by name. Recorded before a movement of a linked pair and read again after it, it shows the code drift
     (M(d365fo.dataalm.dataalm_code_drift_info)).
   - The package-history column names are partly inferred (see C(docs/linked-environments.md)); an organisation
@@ -71,7 +71,7 @@ package_history:
   type: list
   elements: dict
 packages:
-  description: The newest version of each deployed package (C({name: version})); null without a package history.
+  description: The newest version of each deployed package, by package name; null without a package history.
   returned: always
   type: dict
 api_calls:

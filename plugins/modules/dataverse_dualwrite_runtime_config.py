@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: dataverse_dualwrite_runtime_config
 short_description: Delete the dual-write runtime configuration a copied or restored Dataverse carries
-version_added: 1.2.0
+version_added: 1.1.0
 description:
   - After a copy, restore or refresh of a linked pair, the target Dataverse holds the B(source) pair's dual-write
     runtime configuration (table C(msdyn_dualwriteruntimeconfig), "Dual Write Runtime Configurations"), which makes

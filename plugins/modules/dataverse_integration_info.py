@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: dataverse_integration_info
 short_description: Which finance and operations environment a Dataverse organisation is integrated with
-version_added: 1.2.0
+version_added: 1.1.0
 description:
   - Calls C(RetrieveFinanceAndOperationsIntegrationDetails) on the organisation. Virtual entities call the F&O
     environment it names, so after a movement of a linked pair it must name the B(target's) F&O URL.

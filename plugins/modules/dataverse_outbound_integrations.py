@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: dataverse_outbound_integrations
 short_description: Disable or re-point Dataverse service endpoints, webhooks and flows outside an allow-list
-version_added: 1.2.0
+version_added: 1.1.0
 description:
   - A copied or restored Dataverse keeps the source's service endpoints (Service Bus, Event Hub, Event Grid),
     webhooks and flows, which still send to the source's (often production's) systems. This module finds every one
@@ -45,8 +45,8 @@ options:
     required: true
   repoint:
     description:
-      - Address prefixes of the source mapped to the target's, for example
-        C({"sb://contoso-prod.servicebus.windows.net/": "sb://contoso-uat.servicebus.windows.net/"}).
+      - "Address prefixes of the source mapped to the target's, for example
+        C({'sb://contoso-prod.servicebus.windows.net/': 'sb://contoso-uat.servicebus.windows.net/'})."
       - Every target must itself be allowed by O(allow_list), or the task fails before any change.
     type: dict
     default: {}

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: dataverse_virtual_entity_refresh
 short_description: Refresh the metadata of generated finance and operations virtual entities, one at a time
-version_added: 1.2.0
+version_added: 1.1.0
 description:
   - Sets C(mserp_refresh) on generated rows of "Available finance and operations entities"
     (C(mserp_financeandoperationsentities)), so Dataverse resyncs their metadata from F&O after a movement or a code

@@ -16,6 +16,8 @@ from __future__ import annotations
 from xml.sax.saxutils import quoteattr
 
 FACT = "post_restore_followups_found"
+# hook (issue 17): other roles publish <role>_followups_found (holding the post_restore ones too)
+FACT_SUFFIX = "_followups_found"
 PENDING = ("required", "fail")
 
 
@@ -23,8 +25,9 @@ def harvest(host, data):
     """Take follow-ups from a module result or from the role's fact (the latest evaluation wins)."""
     found = data.get("followups")
     facts = data.get("ansible_facts") or {}
-    if isinstance(facts.get(FACT), list):
-        found = facts[FACT]
+    for key, value in facts.items():
+        if (key == FACT or key.endswith(FACT_SUFFIX)) and isinstance(value, list):
+            found = value
     if isinstance(found, list) and (not found or isinstance(found[0], dict)):
         host["followups"] = [item for item in found if isinstance(item, dict)]
 

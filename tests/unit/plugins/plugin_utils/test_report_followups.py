@@ -49,3 +49,11 @@ def test_summary_note_counts_required_follow_ups_per_target():
     report = {"hosts": {"uat": _host(), "test": {"followups": []}}}
     assert report_followups.summary_note(report) == " 4 follow-ups required on 1 target (see Follow-ups)."
     assert report_followups.summary_note({"hosts": {"test": {}}}) == ""
+
+
+def test_another_role_s_followups_fact_is_read_too():
+    # hook (issue 17): linked_after_move publishes linked_after_move_followups_found (post_restore's included)
+    host = {}
+    report_followups.harvest(host, {"ansible_facts": {"linked_after_move_followups_found": [
+        {"id": "linked_dualwrite_reset", "status": "required"}]}})
+    assert [item["id"] for item in host["followups"]] == ["linked_dualwrite_reset"]

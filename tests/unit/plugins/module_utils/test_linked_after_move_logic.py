@@ -1,0 +1,106 @@
+"""The pure parts of the after-move work: the allow-list and the neutralisation plan, which virtual entities
+are due, and the code drift with both remedies."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from ansible_collections.d365fo.dataalm.plugins.module_utils._dataverse import outbound, virtual_entities
+from ansible_collections.d365fo.dataalm.plugins.module_utils.code_drift import compare, report
+
+ALLOW = ["contoso-uat.servicebus.windows.net", "*.contoso-test.com", "https://hooks.contoso.com/uat/"]
+
+
+@pytest.mark.parametrize(("url", "allowed"), [
+    ("sb://contoso-uat.servicebus.windows.net/", True),
+    ("sb://CONTOSO-UAT.servicebus.windows.net/orders", True),
+    ("https://api.contoso-test.com/x", True),
+    ("https://contoso-test.com/x", False),  # a wildcard names subdomains only
+    ("https://evilcontoso-test.com/x", False),
+    ("https://hooks.contoso.com/uat/orders", True),
+    ("https://hooks.contoso.com/prod/orders", False),
+    ("sb://contoso-prod.servicebus.windows.net/", False),
+])
+def test_allow_list_entries_are_hosts_wildcards_or_url_prefixes(url, allowed):
+    assert outbound.url_allowed(url, ALLOW) is allowed
+
+
+def test_the_longest_repoint_prefix_wins():
+    repoint = {"https://hooks.contoso.com/": "https://hooks.contoso.com/uat/",
+               "https://hooks.contoso.com/prod/": "https://hooks.contoso.com/uat/p/"}
+    assert outbound.repointed("https://hooks.contoso.com/prod/a", repoint) == "https://hooks.contoso.com/uat/p/a"
+    assert outbound.repointed("https://elsewhere/a", repoint) is None
+
+
+def test_plan_repoints_mapped_endpoints_disables_steps_of_others_and_turns_outside_flows_off():
+    endpoints = [{"serviceendpointid": "E1", "name": "queue", "namespaceaddress": "sb://contoso-prod.servicebus.windows.net/"},
+                 {"serviceendpointid": "E2", "name": "hook", "url": "https://hooks.contoso.com/prod/x"},
+                 {"serviceendpointid": "E3", "name": "ok", "url": "https://hooks.contoso.com/uat/x"}]
+    steps = [{"sdkmessageprocessingstepid": "S2", "name": "s2", "_eventhandler_value": "e2", "statecode": 0},
+             {"sdkmessageprocessingstepid": "S2b", "name": "s2b", "_eventhandler_value": "E2", "statecode": 1},
+             {"sdkmessageprocessingstepid": "S3", "name": "s3", "_eventhandler_value": "E3", "statecode": 0}]
+    flows = [{"workflowid": "F1", "name": "out", "category": 5, "statecode": 1,
+              "clientdata": '{"uri": "https://erp.contoso.com/in"}'},
+             {"workflowid": "F2", "name": "in", "category": 5, "statecode": 1,
+              "clientdata": '{"uri": "https://api.contoso-test.com/in"}'}]
+    repoint = {"sb://contoso-prod.servicebus.windows.net/": "sb://contoso-uat.servicebus.windows.net/"}
+    actions = outbound.plan(endpoints, steps, flows, ALLOW, repoint)
+    assert [(a["kind"], a["id"], a["action"]) for a in actions] == [
+        ("endpoint", "E1", "repoint"), ("step", "S2", "disable"), ("flow", "F1", "disable")]
+    assert outbound.change_of(actions[0]) == ("serviceendpoints", "E1", {
+        "namespaceaddress": "sb://contoso-uat.servicebus.windows.net/"})
+    assert outbound.change_of(actions[1]) == ("sdkmessageprocessingsteps", "S2", {"statecode": 1, "statuscode": 2})
+    assert outbound.change_of(actions[2]) == ("workflows", "F1", {"statecode": 0, "statuscode": 1})
+    left = outbound.outside(endpoints, steps, flows, ALLOW)
+    assert [(o["name"], o["on"]) for o in left] == [("queue", False), ("hook", True), ("out", True)]
+
+
+def test_a_repoint_target_outside_the_allow_list_is_an_input_problem():
+    assert outbound.check_repoint(ALLOW, {"sb://a/": "sb://contoso-uat.servicebus.windows.net/"}) == []
+    assert "not in allow_list" in outbound.check_repoint(ALLOW, {"sb://a/": "sb://elsewhere/"})[0]
+
+
+def test_virtual_entities_due_are_generated_named_and_not_refreshed_since():
+    since = datetime.datetime(2026, 3, 2, 8, tzinfo=datetime.UTC)
+    rows = [{"mserp_physicalname": "B", "mserp_hasbeengenerated": True, "modifiedon": "2026-03-02T07:00:00Z"},
+            {"mserp_physicalname": "A", "mserp_hasbeengenerated": True, "modifiedon": "2026-03-02T09:00:00Z"},
+            {"mserp_physicalname": "C", "mserp_hasbeengenerated": False},
+            {"mserp_physicalname": "D", "mserp_hasbeengenerated": True}]
+    assert [r["mserp_physicalname"] for r in virtual_entities.due(rows, [], since)] == ["B", "D"]
+    assert [r["mserp_physicalname"] for r in virtual_entities.due(rows, [], None)] == ["A", "B", "D"]
+    assert [r["mserp_physicalname"] for r in virtual_entities.due(rows, ["d"], since)] == ["D"]
+    assert virtual_entities.missing(rows, ["C", "A", "Z"]) == ["C", "Z"]
+
+
+def test_compare_reports_changed_missing_and_added():
+    before = [{"name": "A", "version": "1", "managed": True}, {"name": "B", "version": "1", "managed": True},
+              {"name": "C", "version": "1", "managed": False}]
+    after = [{"name": "A", "version": "1", "managed": True}, {"name": "C", "version": "1", "managed": True},
+             {"name": "D", "version": "2", "managed": True}]
+    assert compare(before, after) == [
+        {"name": "B", "before": "1", "after": None, "change": "missing"},
+        {"name": "C", "before": "1", "after": "1", "change": "changed"},
+        {"name": "D", "before": None, "after": "2", "change": "added"}]
+
+
+def test_drift_of_a_restore_lists_what_came_after_the_instant_and_both_remedies():
+    sales = {"name": "Sales", "version": "2.0", "managed": True, "installed_on": "2026-03-02T07:00:00Z"}
+    before = {"solutions": [sales],
+              "packages": {"FabrikamExt": "1.2"},
+              "package_history": [{"name": "FabrikamExt", "version": "1.1", "deployed_at": "2026-03-01T10:00:00Z"},
+                                  {"name": "FabrikamExt", "version": "1.2", "deployed_at": "2026-03-02T07:00:00Z"}]}
+    after = {"solutions": [{"name": "Sales", "version": "1.0", "managed": True}], "packages": {"FabrikamExt": "1.1"}}
+    instant = datetime.datetime(2026, 3, 2, 6, tzinfo=datetime.UTC)
+    found = report(before, after, "restore", instant)
+    assert not found["aligned"]
+    assert found["deployed_after_instant"]["packages"] == [{"name": "FabrikamExt", "version": "1.2",
+                                                            "deployed_at": "2026-03-02T07:00:00Z",
+                                                            "version_at_instant": "1.1"}]
+    assert [s["name"] for s in found["deployed_after_instant"]["solutions"]] == ["Sales"]
+    assert found["remedies"]["dataverse"]["solutions_to_redeploy"] == [{"name": "Sales", "version": "2.0"}]
+    assert found["remedies"]["finops"]["packages"] == [{"name": "FabrikamExt", "version": "1.1",
+                                                        "deployed_after": "1.2"}]
+    refresh = report(before, before, "refresh", None, source={"packages": {"FabrikamExt": "1.3"}})
+    assert refresh["aligned"] and refresh["remedies"]["finops"] == {
+        "deploy": "the source's package", "packages": [{"name": "FabrikamExt", "version": "1.3"}]}
