@@ -67,8 +67,12 @@ def _playbook(tmp_path, emu, record_file, name):
         "linked_after_move_endpoint_secrets": {"Prod event grid": {"DecryptedAzureAppSecret": VAULT_SECRET}},
     }
     out = Path(tmp_path) / (name + ".json")
-    dump = ("{{ {'verification': linked_after_move_verification, 'followups': post_restore_followups_found, "
-            "'maps': linked_after_move_maps_to_restart, 'drift': _lam_drift, 'changed': _lam_changed} | to_json }}")
+    dump = ("{{ {'verification': linked_after_move_verification, 'followups': linked_after_move_followups_found, "
+            "'maps': linked_after_move_maps_to_restart, 'drift': _linked_after_move_drift, "
+            "'changed': _changed} | to_json }}")
+    steps = ["runtime", "outbound", "endpoints", "activations", "definitions", "refresh", "admin_mode"]
+    changed = ("{{ %s | zip([%s] | map(attribute='changed')) | selectattr(1) | map(attribute=0) | list }}"
+               % (steps, ", ".join("_linked_after_move_" + step for step in steps)))
     tasks = [
         {"name": "Record before the movement", "ansible.builtin.include_role": {
             "name": "d365fo.dataalm.linked_after_move", "tasks_from": "record"}},
@@ -76,10 +80,7 @@ def _playbook(tmp_path, emu, record_file, name):
             "source_environment_id": FABRIKAM_PROD, "target_environment_id": FABRIKAM_UAT,
             "advanced_fo_copy": True, "poll_interval": 2}},
         {"name": "After the move", "ansible.builtin.include_role": {"name": "d365fo.dataalm.linked_after_move"}},
-        {"name": "Changed steps", "ansible.builtin.set_fact": {"_lam_changed": "{{ dict(['runtime', 'outbound', "
-         "'endpoints', 'activations', 'definitions', 'refresh', 'admin_mode'] | zip([_lam_runtime, _lam_outbound, "
-         "_lam_endpoints, _lam_activations, _lam_definitions, _lam_refresh, _lam_admin_mode] "
-         "| map(attribute='changed'))) | dict2items | selectattr('value') | map(attribute='key') | list }}"}},
+        {"name": "Changed steps", "ansible.builtin.set_fact": {"_changed": changed}},
         {"name": "Dump", "no_log": True, "ansible.builtin.copy": {"content": dump, "dest": str(out), "mode": "0600"}},
     ]
     play = [{"name": "Linked pair after the move", "hosts": "localhost", "connection": "local",
