@@ -144,8 +144,8 @@ def test_code_record_and_drift_with_both_remedies(tmp_path, emu):
                                         instant="2026-02-25T00:00:00Z", source=before)], name="drift.yml")
     drift = r["drift"]
     assert drift["aligned"] is False
-    assert {(d["name"], d["change"]) for d in drift["solutions"]} == {("Dynamics365Company", "missing"),
-                                                                     ("FabrikamSales", "changed")}
+    expected = {("Dynamics365Company", "missing"), ("FabrikamSales", "changed")}
+    assert {(d["name"], d["change"]) for d in drift["solutions"]} == expected
     assert {s["name"]: s["version"] for s in drift["remedies"]["dataverse"]["solutions_to_redeploy"]} == {
         "Dynamics365Company": "9.0.4.5", "FabrikamSales": "2.1.0.0"}
     assert drift["remedies"]["finops"]["deploy"] == "the package matching the instant"

@@ -114,8 +114,8 @@ def change_of(action):
     if action["action"] == "repoint":
         return "serviceendpoints", action["id"], {action["field"]: action["to"]}
     if action["kind"] == "step":
-        return "sdkmessageprocessingsteps", action["id"], {"statecode": STEP_DISABLED[0],
-                                                            "statuscode": STEP_DISABLED[1]}
+        disabled = {"statecode": STEP_DISABLED[0], "statuscode": STEP_DISABLED[1]}
+        return "sdkmessageprocessingsteps", action["id"], disabled
     return "workflows", action["id"], {"statecode": FLOW_OFF[0], "statuscode": FLOW_OFF[1]}
 
 
