@@ -28,6 +28,7 @@ attributes:
     description: Computes in check mode too.
   diff_mode:
     support: none
+    description: Reads only; there is nothing to diff.
 options:
   before:
     description:

@@ -31,6 +31,7 @@ attributes:
     description: Reads in check mode too.
   diff_mode:
     support: none
+    description: Reads only; there is nothing to diff.
 """
 
 EXAMPLES = r"""

@@ -28,6 +28,7 @@ attributes:
     description: Reads in check mode too.
   diff_mode:
     support: none
+    description: Reads only; there is nothing to diff.
 options:
   expected_finops_url:
     description:

@@ -31,6 +31,7 @@ attributes:
     description: Lists the entities that would be refreshed; refreshes nothing.
   diff_mode:
     support: none
+    description: A refresh changes no value a diff could show.
 options:
   entities:
     description:
@@ -43,6 +44,11 @@ options:
     description:
       - ISO 8601 instant with a zone, typically the end of the movement; entities modified since then are skipped.
     type: str
+  wait:
+    description:
+      - Wait for each refresh to end before the next starts (refreshes must not overlap); V(false) fails at the
+        first entity that is still refreshing.
+    default: true
   wait_timeout:
     description:
       - Seconds to wait for B(each) entity's refresh.
