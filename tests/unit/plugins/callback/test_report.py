@@ -230,3 +230,21 @@ def test_a_run_without_any_target_fails_in_every_format():
     junit = ET.fromstring(report.render_junit(data))
     assert junit.get("failures") == "1"
     assert "matched no host" in report.render_markdown(data)
+
+
+def test_clean_up_steps_show_their_transport_and_the_steps_that_need_sql_once():
+    # Issue 15: the transport per step, and why the others could not run without SQL (listed once, although the
+    # clean-up and its verification both return them).
+    callback = report.CallbackModule()
+    not_run = [{"name": "email_addresses", "transports": ["sql"], "reason": "No data entity | set."}]
+    callback.v2_runner_on_ok(_Result(_Task("clean"), {"changed": True, "not_run": not_run, "steps": [
+        {"name": "disable_users", "transport": "application", "rows": 3, "changed": True}]}))
+    callback.v2_runner_on_ok(_Result(_Task("verify"), {"changed": False, "not_run": not_run}))
+    host = callback.report()["hosts"]["contoso-uat"]
+    assert [s["name"] for s in host["not_run"]] == ["email_addresses"]
+    markdown = report.render_markdown(_report({"contoso-uat": host}))
+    assert "| disable_users | application | 3 | True |" in markdown
+    assert "### Steps that could not run without SQL" in markdown
+    assert "`email_addresses`: No data entity \\| set." in markdown
+    host["cleanup_steps"] = [{"name": "smtp", "rows": 1, "changed": True}]  # fo_database_cleanup before issue 15
+    assert "| smtp | sql | 1 | True |" in report.render_markdown(_report({"contoso-uat": host}))
