@@ -129,6 +129,8 @@ class Environment:
     history: list[HistoryEntry]
     # the environment administrator's sign-in name: an LCS refresh resets Admin to it (fodb/identity.py)
     administrator: str = ""
+    # its database records row history, so a portal-started point-in-time restore can rewind it (pairs)
+    row_history: bool = False
 
     @property
     def is_tier1(self) -> bool:
@@ -456,7 +458,7 @@ _ENV_KEYS = {
     "id", "name", "type", "infrastructure", "location", "disaster_recovery_location",
     "application_release", "application_build", "platform_release", "platform_version",
     "deployment_state", "deployment_status", "deployed_on", "url", "topology", "database", "durations",
-    "history", "administrator",
+    "history", "administrator", "row_history",
 }
 _DB_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
@@ -521,6 +523,7 @@ def _parse_environment(raw: Any, path: str, anchor: dt.datetime) -> Environment:
         durations=durations,
         history=history,
         administrator=_str(data.get("administrator", ""), f"{path}.administrator", empty=True),
+        row_history=_bool(data.get("row_history", False), f"{path}.row_history"),
     )
 
 

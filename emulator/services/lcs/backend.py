@@ -21,6 +21,7 @@ from ...formats import new_guid
 from ...world import HISTORY_TYPES, Environment, Member, Project
 from ..entra.backend import LCS_APP_ID, normalize_audience
 from .operations import HISTORY_TYPE, Operation
+from .pitr import restore_to_instant
 
 log = logging.getLogger("emulator")
 
@@ -216,9 +217,30 @@ class LcsBackend(Backend):
         self.operations_started[env.name] = self.operations_started.get(env.name, 0) + 1
         self.record("operation_started", env.name, operation=op.kind, operation_id=op.id,
                     source=self.env_by_id[op.source_environment_id][1].name)
-        if op.kind == "refresh":
-            self.databases.set_allowed(env, False, reason=f"refresh {op.id} started")
+        if op.kind in ("refresh", "pitr"):
+            self.databases.set_allowed(env, False, reason=f"{op.kind} {op.id} started")
         op.db_started = True
+
+    def start_portal_restore(self, env_key: str, instant: dt.datetime, run_seconds: int | None = None,
+                             history_type: str | None = None, fail: str | None = None) -> Operation:
+        """What a person does in the LCS portal: a point-in-time restore of the environment's database to
+        ``instant`` (admin API only; LCS has no API for it). It shows in the history, holds the environment
+        and, at its end, the database is as it was at ``instant`` (pitr.py)."""
+        env = self.environment_by_key(env_key)
+        if env is None:
+            raise LcsRefusal(f"Environment {env_key} was not found.", 404)
+        if self.running_operation(env.id) is not None:
+            raise LcsRefusal(f"Environment {env.name} has another operation in progress.", 409)
+        project = self.env_by_id[env.id][0]
+        op = Operation(id=new_guid(), kind="pitr", project_id=project.id, environment_id=env.id,
+                       source_environment_id=env.id,
+                       # a custom Type stands for a row clients cannot recognise: its name says nothing either
+                       name=history_type or f"Point-in-time restore to {instant.isoformat()}",
+                       created=self.now(), durations=env.durations, fail=fail,
+                       extra={"instant": instant, "type": history_type, **(
+                           {"run_seconds": run_seconds} if run_seconds is not None else {})})
+        self._start(op)
+        return op
 
     # -- operations on the clock ---------------------------------------------------------------------------
     def running_operation(self, env_id: str) -> Operation | None:
@@ -231,13 +253,13 @@ class LcsBackend(Backend):
     def starts_in_window(self, env: Environment) -> list[dt.datetime]:
         now = self.now()
         since = now - dt.timedelta(hours=24)
-        starts = [op.created for op in self.operations.values() if op.environment_id == env.id]
+        starts = [op.created for op in self.operations.values() if op.environment_id == env.id and op.via_api]
         starts += [h.started for h in env.history if h.via_api and h.type in HISTORY_TYPE.values()]
         return sorted(s for s in starts if since < s <= now)
 
     def holds_database(self, environment_id: str) -> bool:
         now = self.now()
-        return any(op.kind == "refresh" and op.environment_id == environment_id and op.db_started
+        return any(op.kind in ("refresh", "pitr") and op.environment_id == environment_id and op.db_started
                    and not op.finalized and op.is_running(now) for op in self.operations.values())
 
     def operation_status(self, project: Project, env_key: str, op_key: str) -> Operation:
@@ -265,6 +287,8 @@ class LcsBackend(Backend):
         try:
             if op.kind == "refresh":
                 self.databases.refresh(self.env_by_id[op.source_environment_id][1], env)
+            elif op.kind == "pitr":
+                restore_to_instant(self.databases, env, op.extra["instant"])
             elif op.kind == "export":
                 asset_id = formats.new_guid()
                 path = self.emulator.backend("downloads").blob_path(asset_id)
@@ -282,7 +306,7 @@ class LcsBackend(Backend):
 
     def _finalize(self, op: Operation, status: str) -> None:
         _project, env = self.env_by_id[op.environment_id]
-        if (op.kind == "refresh" and status == "RollbackCompleted"
+        if (op.kind in ("refresh", "pitr") and status == "RollbackCompleted"
                 and self.core.env_fault("database_offline", env.id) is None):
             # the rollback restored the target as it was: it accepts connections again
             self.databases.set_allowed(env, True, reason=f"refresh {op.id} rolled back")
@@ -318,7 +342,7 @@ class LcsBackend(Backend):
                          str(uuid.uuid5(uuid.NAMESPACE_URL, f"history:{env.id}:{entry.started.isoformat()}"))))
         for op in self.operations.values():
             if op.environment_id == env.id:
-                rows.append((op.created, HISTORY_TYPE[op.kind], op.name, op.status(now), op.completion_date(now),
+                rows.append((op.created, op.history_type, op.name, op.status(now), op.completion_date(now),
                              op.id))
         if self.core.env_fault("busy", env.id) is not None:
             rows.append((now - dt.timedelta(minutes=30), "SFApplicationHotfix",

@@ -19,12 +19,15 @@ from ...world import Durations
 
 RUNNING = {"NotStarted", "InProgress", "RollbackInProgress"}
 HISTORY_TYPE = {"refresh": "SFSourceDbToSandbox", "export": "SFExportSandboxDb"}
+# INVENTED: the history Type of a portal-started point-in-time restore is not documented (lcs-api.md §5.2 lists
+# none); clients must accept any restore-like or unknown Type. The admin route can set another one.
+PITR_TYPE = "PointInTimeRestore"
 
 
 @dataclass
 class Operation:
     id: str
-    kind: str  # refresh | export
+    kind: str  # refresh | export | pitr (a portal-started point-in-time restore, admin API only)
     project_id: int
     environment_id: str  # the environment the operation runs on: refresh target, export source
     source_environment_id: str
@@ -47,7 +50,18 @@ class Operation:
         return self.created + dt.timedelta(seconds=self.durations.queue)
 
     @property
+    def history_type(self) -> str:
+        return self.extra.get("type") or HISTORY_TYPE.get(self.kind, PITR_TYPE)
+
+    @property
+    def via_api(self) -> bool:
+        """Started through the API (counts towards the 3-per-24h quota); a portal-started restore does not."""
+        return self.kind != "pitr"
+
+    @property
     def copy_at(self) -> dt.datetime:
+        if "run_seconds" in self.extra:
+            return self.started_at + dt.timedelta(seconds=self.extra["run_seconds"])
         length = self.durations.refresh if self.kind == "refresh" else self.durations.export
         return self.started_at + dt.timedelta(seconds=length)
 

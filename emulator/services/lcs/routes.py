@@ -232,3 +232,28 @@ def environment_history(projectId, environmentId):
             "ProjectId": g.project.id,
         } for started, kind, name, status, ended, activity in lcs().history(g.project, env)]
         return _json(_paged(rows, page, limits.history_page_size))
+
+
+@blueprint.post("/_emulator/lcs/point_in_time_restore")
+def admin_portal_restore():
+    """Stand in for the person who starts a point-in-time restore in the LCS portal (no API exists):
+    ``{"environment": name or id, "instant": ISO with a zone, "run_seconds"?, "type"?, "fail"?}``."""
+    body = request.get_json(silent=True) or {}
+    try:
+        instant = dt.datetime.fromisoformat(str(body.get("instant") or "").replace("Z", "+00:00"))
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        return jsonify({"error": "instant: must be an ISO 8601 instant with a zone, e.g. 2026-03-02T08:00:00Z"}), 400
+    if body.get("fail") not in (None, "completed", "failed", "none", "aborted"):
+        return jsonify({"error": "fail: must be one of completed, failed, none, aborted"}), 400
+    emu = current_emulator()
+    with emu.lock:
+        try:
+            op = lcs().start_portal_restore(str(body.get("environment") or ""), instant,
+                                            run_seconds=body.get("run_seconds"), history_type=body.get("type"),
+                                            fail=body.get("fail"))
+        except LcsRefusal as refusal:
+            return jsonify({"error": refusal.message}), refusal.status
+    return jsonify({"operation_id": op.id, "type": op.history_type, "environment": body.get("environment"),
+                    "created": op.created.isoformat(), "instant": instant.isoformat()}), 201

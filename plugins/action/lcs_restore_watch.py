@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, d365fo.dataalm contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Live progress for lcs_restore_watch: the module runs in slices of the wait, and a line is printed after
+each (no restore yet / its status), the way plugin_utils/lcs_wait.py does for started operations."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import (DEFAULT_POLL_INTERVAL,
+                                                                                  DEFAULT_WAIT_TIMEOUT)
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.lcs_wait import DEFAULT_PROGRESS_INTERVAL
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import PROGRESS_VAR, format_elapsed
+
+display = Display()
+
+
+class ActionModule(ActionBase):
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        args = dict(self._task.args)
+        module = self._task.resolved_action or self._task.action
+        if self._play_context.check_mode or not boolean(args.get("wait", True), strict=False):
+            result.update(self._execute_module(module_name=module, module_args=args, task_vars=task_vars))
+            return result
+        wait_timeout = int(args.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)
+        slice_seconds = max(int(task_vars.get(PROGRESS_VAR) or DEFAULT_PROGRESS_INTERVAL),
+                            int(args.get("poll_interval") or DEFAULT_POLL_INTERVAL))
+        started, controller = time.monotonic(), os.getppid()
+        while True:
+            remaining = wait_timeout - (time.monotonic() - started)
+            latest = self._execute_module(module_name=module, task_vars=task_vars, module_args=dict(
+                args, wait_timeout=int(max(1, min(remaining, slice_seconds)))))
+            elapsed = time.monotonic() - started
+            if os.getppid() != controller or not (latest.get("failed") and latest.get("timed_out")) \
+                    or wait_timeout - elapsed <= 0:
+                break
+            display.display("lcs_restore_watch: %s, elapsed %s" % (
+                "restore %s status %s" % (latest.get("operation_id"), latest.get("status")) if latest.get("found")
+                else "no restore started in LCS yet on %s" % args.get("environment_id"), format_elapsed(elapsed)))
+        if latest.get("timed_out") and not latest.get("found"):
+            latest["msg"] = ("no point-in-time restore of environment %s started in LCS since %s within %d s: start it "
+                             "in the LCS portal as the instruction says, then run the same playbook again (it finds "
+                             "the restore and does not restore Dataverse a second time)"
+                             % (args.get("environment_id"), args.get("started_after"), wait_timeout))
+        result.update(latest)
+        return result
