@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: linked_pair_info
-short_description: Find the Dataverse environment linked to an LCS environment, or the LCS environment of a Dataverse one
+short_description: Find the Dataverse environment linked to an LCS environment, or the other way round
 version_added: 1.2.0
 description:
   - An LCS-managed finance and operations (F&O) environment with Power Platform integration and its Dataverse

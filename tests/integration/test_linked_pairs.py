@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.pairs_support import LCS, PAIRS_WORLD, PP, lcs_args, pp_args
-from tests.integration.pp_support import GROUP, play, task
+from tests.integration.pp_support import play, task
 
 pytestmark = pytest.mark.xdist_group("pairs")
 

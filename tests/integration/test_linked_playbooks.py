@@ -116,3 +116,28 @@ def test_linked_restore_waits_for_the_person_and_restores_both_sides_to_one_inst
     third, _report = run_pairs(tmp_path, "linked_point_in_time_restore.yml", inventory, "third", "contoso-test")
     assert third.returncode == 0 and _counters(emu)[2] == {"Contoso Test": 1}
     assert re.search(r"contoso-test\s+: ok=\d+\s+changed=0 ", third.stdout), third.stdout[-3000:]
+
+
+def test_linked_backup_one_label_one_instant_and_production_records_the_instant(pairs_db, tmp_path):
+    emu = pairs_db
+    inventory = pairs_inventory(tmp_path, emu, {"contoso-test": {}, "contoso-prod": {}},
+                                dataalm_backup_label="before release 7")
+    proc, report = run_pairs(tmp_path, "linked_backup.yml", inventory, "first", "contoso-test:contoso-prod")
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    assert emu.counters().get("operations_started", {}) == {"contoso-test": 1}  # no export of production
+    assert "counts against LCS's quota of 3 database operations per 24 hours" in proc.stdout
+    fo, dv = task_offsets(report, "contoso-test", FO_START), task_offsets(report, "contoso-test", "Dataverse side: take")
+    assert len(fo) == 1 and len(dv) == 1 and abs(fo[0] - dv[0]) < 60
+    backups = {e["name"]: e for e in emu.state()["power_platform"]["environments"]}
+    labels = [b["label"] for name in ("Contoso Test", "Contoso Production") for b in backups[name]["backups"]]
+    assert labels.count("before release 7") == 2
+    production = json.loads((tmp_path / "state" / "contoso-prod-backup.linked.json").read_text())
+    prod_backup = next(b for b in backups["Contoso Production"]["backups"] if b["label"] == "before release 7")
+    assert production["instant"] == prod_backup["backupPointDateTime"].replace(".000Z", "Z") or \
+        production["instant"][:19] == prod_backup["backupPointDateTime"][:19]
+    assert production["sides"]["finance_and_operations"]["status"] == "PointInTimeBackup"
+    again, _report = run_pairs(tmp_path, "linked_backup.yml", inventory, "second", "contoso-test:contoso-prod")
+    assert again.returncode == 0, again.stdout[-6000:]
+    assert emu.counters().get("operations_started", {}) == {"contoso-test": 1}
+    backups = {e["name"]: e for e in emu.state()["power_platform"]["environments"]}
+    assert [b["label"] for b in backups["Contoso Test"]["backups"]].count("before release 7") == 1

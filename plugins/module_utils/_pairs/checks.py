@@ -87,7 +87,8 @@ def check_kinds(source, target, findings):
         single = target if _has_dataverse(source) else source
         findings.append(finding("pair_of_one", WARNING, "%s is a pair of one (no Dataverse): only the finance and "
                                 "operations side moves" % _label(single),
-                                "Link Dataverse to %s in LCS (Power Platform integration) to move both." % _label(single)))
+                                "Link Dataverse to %s in LCS (Power Platform integration) to move both."
+                                % _label(single)))
 
 
 def _fo_retention_start(pair, now):
