@@ -70,8 +70,8 @@ def test_the_url_matches_when_no_id_does_and_unknown_link_types_pass_through():
 
 def test_bap_linked_app_metadata_is_the_fallback_and_its_failure_only_a_note():
     rows = [pp_row("pp1"), pp_row("pp2")]  # the Power Platform API gave no finOpsMetadata
-    bap = FakeBap([{"name": "pp2", "properties": {"linkedAppMetadata": {"id": LCS_ID, "type": "Linked",
-                                                                         "url": "https://x"}}}])
+    link = {"id": LCS_ID, "type": "Linked", "url": "https://x"}
+    bap = FakeBap([{"name": "pp2", "properties": {"linkedAppMetadata": link}}])
     assert discovery.from_lcs(FakePp(rows), bap, LCS_ID)["matched_by"] == "linkedAppMetadata id"
     notes = []
     pair = discovery.from_lcs(FakePp(rows), FakeBap([], fail=True), LCS_ID, notes=notes)
@@ -154,4 +154,3 @@ def test_the_portal_restore_is_the_earliest_restore_like_or_unknown_row_after_th
     assert found.kind == "SomethingNew" and lcs_restore.restore_kind(found) == "unknown"
     assert lcs_restore.find_restore(rows[:1], after) is None
     assert lcs_restore.watch_result(lcs_restore.not_yet_seen("e"), "t")["found"] is False
-
