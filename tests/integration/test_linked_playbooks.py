@@ -126,7 +126,8 @@ def test_linked_backup_one_label_one_instant_and_production_records_the_instant(
     assert proc.returncode == 0, proc.stdout[-6000:]
     assert emu.counters().get("operations_started", {}) == {"contoso-test": 1}  # no export of production
     assert "counts against LCS's quota of 3 database operations per 24 hours" in proc.stdout
-    fo, dv = task_offsets(report, "contoso-test", FO_START), task_offsets(report, "contoso-test", "Dataverse side: take")
+    fo = task_offsets(report, "contoso-test", FO_START)
+    dv = task_offsets(report, "contoso-test", "Dataverse side: take")
     assert len(fo) == 1 and len(dv) == 1 and abs(fo[0] - dv[0]) < 60
     backups = {e["name"]: e for e in emu.state()["power_platform"]["environments"]}
     labels = [b["label"] for name in ("Contoso Test", "Contoso Production") for b in backups[name]["backups"]]
