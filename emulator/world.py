@@ -170,6 +170,10 @@ class Project:
         return REGION_HOSTS[self.region]
 
 
+# the lcs settings that are switches (the others are counts)
+_BOOLEAN_LCS_SETTINGS = ("dbmovementapi_survives_refresh", "rate_limits_in_real_time")
+
+
 @dataclass
 class LcsSettings:
     metadata_page_size: int = 5
@@ -181,6 +185,9 @@ class LcsSettings:
     sas_lifetime_seconds: int = 86400
     # undocumented: whether an LCS refresh spares the DBMovementAPI user as a Power Platform copy does
     dbmovementapi_survives_refresh: bool = False
+    # the §4.1 windows in real seconds while operations run in virtual time (a fast clock meets the real
+    # per-project limits: the fleet benchmark)
+    rate_limits_in_real_time: bool = False
 
 
 @dataclass
@@ -343,7 +350,7 @@ def parse_world(raw: Any) -> World:
                             "tokens.refresh_token_lifetime_seconds", 1)
 
     lcs_raw = _mapping(root.get("lcs") or {}, "lcs", set(LcsSettings.__dataclass_fields__))
-    lcs = LcsSettings(**{key: _bool(value, f"lcs.{key}") if key == "dbmovementapi_survives_refresh"
+    lcs = LcsSettings(**{key: _bool(value, f"lcs.{key}") if key in _BOOLEAN_LCS_SETTINGS
                          else _int(value, f"lcs.{key}", 1) for key, value in lcs_raw.items()})
 
     tenants = [_parse_tenant(item, f"tenants[{i}]") for i, item in enumerate(_list(root["tenants"], "tenants"))]

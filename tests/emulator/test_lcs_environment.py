@@ -127,3 +127,37 @@ def test_history_limit_per_environment(start_emulator, tmp_path):
     assert lcs.history(TEST).status_code == 200  # another environment has its own window
     emu.advance(int(blocked.headers["retry-after"]))
     assert lcs.history(UAT).status_code == 200
+
+
+def test_real_time_limits_hold_while_the_clock_runs_a_million_times_faster(start_emulator, tmp_path):
+    import yaml
+
+    from devtools.emulator import DEFAULT_WORLD
+
+    world = yaml.safe_load(DEFAULT_WORLD.read_text())
+    world["lcs"] = {"rate_limits_in_real_time": True}
+    world["tokens"] = {"lifetime_seconds": 10**10}  # tokens keep virtual time
+    path = tmp_path / "world.yml"
+    path.write_text(yaml.safe_dump(world))
+    emu = start_emulator(path, databases=False, speed=1_000_000)
+    lcs = Lcs(emu)
+    for _attempt in range(6):
+        assert lcs.detail().status_code == 200
+    throttled = lcs.detail()
+    # a minute of virtual time passes in 60 microseconds: only a real-time window still holds the calls
+    assert throttled.status_code == 429 and 50 <= int(throttled.headers["retry-after"]) <= 60
+    emu.advance(3600)  # virtual time does not open a real-time window
+    assert lcs.detail().status_code == 429
+
+
+def test_real_time_limits_must_be_true_or_false(tmp_path):
+    import pytest
+    import yaml
+
+    from devtools.emulator import DEFAULT_WORLD
+    from emulator.world import WorldError, parse_world
+
+    world = yaml.safe_load(DEFAULT_WORLD.read_text())
+    world["lcs"] = {"rate_limits_in_real_time": 1}
+    with pytest.raises(WorldError, match=r"lcs\.rate_limits_in_real_time: must be true or false"):
+        parse_world(world)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,9 +141,12 @@ class LcsBackend(Backend):
         return project, member
 
     def rate_limit(self, limits) -> int | None:
-        """None when every (key, max calls, window seconds) limit allows the call; else Retry-After."""
+        """None when every (key, max calls, window seconds) limit allows the call; else Retry-After.
+
+        The windows run in virtual time, or in real seconds with ``lcs.rate_limits_in_real_time``."""
         with self.core.lock:
-            return self.core.windows.check(limits, self.core.clock.timestamp())
+            now = time.monotonic() if self.world.lcs.rate_limits_in_real_time else self.core.clock.timestamp()
+            return self.core.windows.check(limits, now)
 
     # -- starting operations -------------------------------------------------------------------------------
     def count_mutating(self, key: str) -> None:
