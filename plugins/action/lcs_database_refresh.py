@@ -9,5 +9,6 @@ from ansible_collections.d365fo.dataalm.plugins.plugin_utils.lcs_wait import Lcs
 
 
 class ActionModule(LcsWaitingAction):
+    shares_project_run = True
     status_environment_option = "target_environment_id"
     wait_default = True

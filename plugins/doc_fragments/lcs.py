@@ -41,6 +41,16 @@ options:
       - Seconds to wait for one HTTP response.
     type: int
     default: 60
+  project_run_dir:
+    description:
+      - Directory that the hosts of one playbook run share for this LCS project. The collection's action plugins set
+        it; leave it unset.
+      - With it the hosts read the project's environment listing once (paged) and share it, share history reads
+        that only inform (preflight, check mode), and pace their metadata and history calls together within LCS's
+        per-project limits (6 calls per minute each); a 429 makes every host wait once. Whatever decides a start
+        reads the target's history fresh.
+      - Without it (modules run without the action plugins) every task reads for itself.
+    type: path
 notes:
   - LCS accepts delegated user tokens only; service principals and client credentials are not supported.
   - Calls are retried with full-jitter exponential backoff on throttling (HTTP 429, honouring C(Retry-After)),

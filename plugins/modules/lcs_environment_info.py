@@ -17,6 +17,9 @@ description:
     environment API, for one environment or every environment of the project.
   - With O(include_history=true) also reads each environment's recent operations, whether it is busy, and how
     many database movements started in the last 24 hours (LCS allows three).
+  - Through the collection's action plugin, the hosts of one playbook run share one listing of the project and one
+    history read per environment (LCS allows 6 metadata and 6 history calls per project per minute), so these facts
+    are as of the first read in the run. A task with C(until) reads afresh on every try. See O(project_run_dir).
   - Read-only.
 author:
   - d365fo.dataalm contributors (@d365fo-dataalm)
@@ -216,7 +219,8 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.quota import L
 
 
 def history_facts(client, environment_id, now):
-    operations = history_operations(client.history(environment_id))
+    # informative: the hosts of one run share one read per environment (a start always reads afresh)
+    operations = history_operations(client.history(environment_id, fresh=False))
     return {
         "operations": [
             {

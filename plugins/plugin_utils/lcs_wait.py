@@ -21,6 +21,7 @@ from ansible.utils.display import Display
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import (
     CONNECTION_OPTIONS, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, OPERATION_INFO)
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.operation import TERMINAL_STATES
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.lcs_project_run import with_project_run
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import PROGRESS_VAR, format_elapsed
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.token_cache_vault import cache_option, plain_token_cache
 
@@ -47,6 +48,8 @@ class LcsWaitingAction(ActionBase):
     connection_options = CONNECTION_OPTIONS
     follow_up = OPERATION_INFO
     service = "LCS"
+    # the lcs_* plugins set it: their modules take project_run_dir (plugin_utils/lcs_project_run.py)
+    shares_project_run = False
 
     def run(self, tmp=None, task_vars=None):
         # a vault-encrypted token cache is decrypted around the module runs and re-encrypted after them
@@ -59,7 +62,8 @@ class LcsWaitingAction(ActionBase):
     def _run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
-        args = dict(self._task.args)
+        # the hosts of this run share the project's listing, informative reads and rate limits
+        args = with_project_run(self._task, dict(self._task.args)) if self.shares_project_run else dict(self._task.args)
         module = self._task.resolved_action or self._task.action
         wait = boolean(args.get("wait", self.wait_default), strict=False)
         if self._play_context.check_mode or not wait:

@@ -18,6 +18,7 @@ from .._dates import UTC, format_datetime
 from .._dates import parse_utc as parse_datetime
 from .._http import HttpError
 from .errors import LcsError, LcsQuotaError
+from .project_run import limit_of
 from .quota import QUOTA_WINDOW, parse_quota_message
 
 
@@ -76,9 +77,11 @@ def host_hint(lcs_api_url):
 class LcsClient:
     """Typed calls to the LCS endpoints the collection uses."""
 
-    def __init__(self, http, project_id):
+    def __init__(self, http, project_id, run=None):
         self.http = http
         self.project_id = int(project_id) if project_id is not None else None
+        # what the hosts of this playbook run share (project_run.ProjectRun), None outside a shared run
+        self.run = run
 
     def now(self):
         """LCS's current time (from its Date header), falling back to the controller's clock."""
@@ -89,12 +92,12 @@ class LcsClient:
     def start_refresh(self, source_environment_id, target_environment_id):
         path = "databasemovement/v1/refresh/project/%d/source/%s/target/%s" % (
             self._project(), normalize_guid(source_environment_id), normalize_guid(target_environment_id))
-        return self._start(path, "refresh")
+        return self._start(path, "refresh", target_environment_id)
 
     def start_export(self, environment_id, backup_name):
         path = "databasemovement/v1/export/project/%d/environment/%s/backupName/%s" % (
             self._project(), normalize_guid(environment_id), quote(backup_name, safe=""))
-        return self._start(path, "export")
+        return self._start(path, "export", environment_id)
 
     def fetch_status(self, environment_id, operation_id):
         path = "databasemovement/v1/fetchstatus/project/%d/environment/%s/operationactivity/%s" % (
@@ -109,16 +112,25 @@ class LcsClient:
     # -- environment information -------------------------------------------------------------
     def environments(self, environment_id=None, environment_name=None, max_pages=20):
         path = "environmentinfo/v1/detail/project/%d/" % self._project()
+        if self.run is not None:
+            # one project-wide listing per run serves every host and every filter
+            rows = self.run.environments(lambda: self._paged(path, {}, max_pages, "environments"))
+            return [row for row in rows if _row_matches(row, environment_id, environment_name)]
         if environment_id:
             return self._paged(path, {"environmentId": normalize_guid(environment_id)}, max_pages, "environment")
         if environment_name:
             return self._paged(path, {"environmentName": environment_name}, max_pages, "environment")
         return self._paged(path, {}, max_pages, "environments")
 
-    def history(self, environment_id, max_pages=2):
-        """Newest-first operations of an environment (the first pages are enough for busy/quota checks)."""
-        path = "environmentinfo/v1/history/project/%d/environment/%s/" % (
-            self._project(), normalize_guid(environment_id))
+    def history(self, environment_id, max_pages=2, fresh=True):
+        """Newest-first operations of an environment (the first pages are enough for busy/quota checks).
+
+        ``fresh=False`` (reads that only inform: preflight, check-mode plans) may reuse this run's read of
+        the environment; whatever decides a start reads fresh."""
+        environment_id = normalize_guid(environment_id)
+        path = "environmentinfo/v1/history/project/%d/environment/%s/" % (self._project(), environment_id)
+        if self.run is not None and not fresh:
+            return self.run.history(environment_id, lambda: self._paged(path, {}, max_pages, "environment history"))
         return self._paged(path, {}, max_pages, "environment history")
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -128,16 +140,22 @@ class LcsClient:
         return self.project_id
 
     def _get(self, path, params=None):
+        limit = limit_of(path)
+        if self.run is not None and limit is not None:
+            self.run.admit(limit)
         try:
             return self.http.get_json(path, params=params)
         except HttpError as exc:
             raise _explain_http_error(exc, self.http.base_url) from None
 
-    def _start(self, path, what):
+    def _start(self, path, what, environment_id):
         try:
             body = self.http.post_json(path, idempotent=False)
         except HttpError as exc:
             raise _explain_http_error(exc, self.http.base_url) from None
+        finally:
+            if self.run is not None:  # the history has (or may have) changed: no later read reuses it
+                self.run.forget_history(normalize_guid(environment_id))
         body = self._envelope(body, "start the %s" % what)
         operation_id = body.get("OperationActivityId")
         if not operation_id:
@@ -171,6 +189,14 @@ class LcsClient:
             raise LcsError("LCS refused to %s: %s" % (doing, text), error_message=text,
                            activity_id=body.get("OperationActivityId") or body.get("ActivityId"))
         return body
+
+
+def _row_matches(row, environment_id, environment_name):
+    if environment_id:
+        return same_guid(row.get("EnvironmentId"), environment_id)
+    if environment_name:
+        return (row.get("EnvironmentName") or "").lower() == environment_name.lower()
+    return True
 
 
 def _explain_http_error(exc, base_url):

@@ -23,7 +23,8 @@ from .._movement.orchestrate import Request, run_movement
 from .._movement.waiter import Waiter
 from .._redact import redact
 from .client import REGIONAL_HOSTS, LcsClient, environment_facts, normalize_guid, same_guid
-from .options import connection_argument_spec
+from .options import connection_argument_spec, project_run_argument_spec
+from .project_run import limit_of, open_project_run
 from .provider import LcsMovement
 
 _KNOWN_HOSTS = sorted(url.split("://", 1)[1] for url in REGIONAL_HOSTS.values())
@@ -34,6 +35,7 @@ class LcsModule:
 
     def __init__(self, argument_spec, required_if=None, mutually_exclusive=None, required_together=None):
         spec = connection_argument_spec()
+        spec.update(project_run_argument_spec())
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, required_if=required_if,
                                     mutually_exclusive=mutually_exclusive, required_together=required_together)
@@ -47,6 +49,7 @@ class LcsModule:
         self._http = None
         self._retry_statuses = {}
         self._project_environments = None
+        self._run = None
         self.lifeline = Lifeline()
         for problem in option_problems(self.params):
             self.fail(problem)
@@ -67,7 +70,9 @@ class LcsModule:
             self._http = HttpClient(p["lcs_api_url"], timeout=p["timeout"], validate_certs=p["validate_certs"],
                                     ca_path=p["ca_path"], auth=auth, retry=RetryPolicy(),
                                     on_retry=self._note_retry)
-            self._client = LcsClient(self._http, p["project_id"])
+            self._run = open_project_run(p["project_run_dir"], sleep=self.lifeline.sleep,
+                                         alive=self.lifeline.alive)
+            self._client = LcsClient(self._http, p["project_id"], run=self._run)
         return self._client
 
     def require_project(self):
@@ -75,10 +80,13 @@ class LcsModule:
             self.fail("project_id is required; set it to the LCS project number (the digits in the LCS URL) "
                       "or LCS_PROJECT_ID")
 
-    def _note_retry(self, status=None, delay=0, **_ignored):
+    def _note_retry(self, status=None, delay=0, url="", **_ignored):
         # counted, not warned each time: a 429 storm would otherwise flood the output
         key = str(status or "connection")
         self._retry_statuses[key] = self._retry_statuses.get(key, 0) + 1
+        limit = limit_of(url)
+        if status == 429 and self._run is not None and limit is not None:
+            self._run.close(limit, delay)  # the other hosts wait it out with us, not one by one
 
     def guid(self, name, value=None):
         value = self.params.get(name) if value is None else value
@@ -171,7 +179,9 @@ def movement(lm, kind, environment_id, start, preflight=None):
             preflight()
     except InputError as exc:
         lm.fail(str(exc), action=None, changed=False)
-    provider = LcsMovement(lm.client, kind, environment_id, start, errors=(MovementError, AuthError))
+    # a check-mode plan only informs (it may reuse this run's history read); a real run reads it fresh
+    provider = LcsMovement(lm.client, kind, environment_id, start, errors=(MovementError, AuthError),
+                           fresh_history=not lm.check_mode)
     return run_movement(provider, request, lm.waiter, lm.warn, sleep=lm.lifeline.sleep)
 
 

@@ -35,6 +35,11 @@ def connection_argument_spec():
     )
 
 
+def project_run_argument_spec():
+    """Set by the action plugins of the lcs_* modules: what the hosts of one run share (project_run.py)."""
+    return dict(project_run_dir=dict(type="path"))
+
+
 def wait_argument_spec(wait_default=True):
     """Options of every module that can wait on an operation."""
     return dict(

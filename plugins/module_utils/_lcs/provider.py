@@ -35,8 +35,9 @@ class LcsMovement:
     busy_error = LcsBusy
     no_error_text = "LCS gave no error text; see the environment history in LCS"
 
-    def __init__(self, client, movement, environment_id, start, errors):
+    def __init__(self, client, movement, environment_id, start, errors, fresh_history=True):
         self.client = client
+        self.fresh_history = fresh_history
         self.movement = movement
         self.label = LABELS[movement]
         self.environment_id = environment_id
@@ -44,7 +45,7 @@ class LcsMovement:
         self.errors = errors
 
     def history(self):
-        return history_operations(self.client.history(self.environment_id))
+        return history_operations(self.client.history(self.environment_id, fresh=self.fresh_history))
 
     def now(self):
         return self.client.now()

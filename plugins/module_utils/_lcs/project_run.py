@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, d365fo.dataalm contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the hosts of one playbook run share about one LCS project: its listing, reads and rate limits.
+
+The environment-metadata and history limits are per project (6 calls per project per minute,
+lcs-api.md §4.1; https://learn.microsoft.com/en-us/dynamics365/fin-ops-core/dev-itpro/database/api/v1/reference-get-environment-metadata),
+so a fleet of targets must spend them together. The hosts run in separate processes (Ansible forks),
+so they share a directory the action plugins create per project and run
+(plugin_utils/lcs_project_run.py), with one file lock per entry:
+
+- the project's environment listing, read once (paged) by the first host and reused by all;
+- history reads that only inform (preflight, check-mode plans), read once per environment; a start
+  never uses them (LcsClient reads the target's history fresh right before it starts) and a start
+  forgets the environment's entry;
+- a rate gate: calls are admitted at most 6 per project per minute per limit, and a 429 closes the
+  gate for every host until its Retry-After has passed, so it is waited out once, not host by host.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import time
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: nothing is shared, every host reads for itself
+    fcntl = None
+
+# limit -> (calls, window seconds) per project (lcs-api.md §4.1)
+PROJECT_LIMITS = {"metadata": (6, 60.0), "history": (6, 60.0)}
+# the service records a call slightly after we admit it; keep our window that much longer
+ADMIT_MARGIN = 1.0
+
+
+def limit_of(path):
+    """The per-project limit a request path counts against, None for unlimited endpoints."""
+    if "environmentinfo/v1/detail/" in path:
+        return "metadata"
+    if "environmentinfo/v1/history/" in path:
+        return "history"
+    return None
+
+
+def open_project_run(directory, sleep=time.sleep, alive=lambda: True):
+    """The shared run state in ``directory`` (made by the action plugin), None when it cannot be shared."""
+    if not directory or fcntl is None or not os.path.isdir(directory):
+        return None
+    return ProjectRun(directory, sleep=sleep, alive=alive)
+
+
+class ProjectRun:
+    """``sleep`` and ``alive`` come from the module's lifeline: a gate wait ends with its controller."""
+
+    def __init__(self, directory, sleep=time.sleep, clock=time.time, alive=lambda: True):
+        self.directory = directory
+        self.sleep = sleep
+        self.clock = clock
+        self.alive = alive
+
+    # -- shared reads ----------------------------------------------------------------------------
+    def environments(self, read):
+        """The project's environment rows: read by the first host of the run, reused by the others."""
+        return self._once("environments", read)
+
+    def history(self, environment_id, read):
+        """History rows of an environment for reads that only inform (never for a start)."""
+        return self._once("history-" + _safe(environment_id), read)
+
+    def forget_history(self, environment_id):
+        """After a start the environment's history has changed: later informative reads go to LCS."""
+        name = "history-" + _safe(environment_id)
+        with self._locked(name), contextlib.suppress(FileNotFoundError):
+            os.unlink(self._path(name))
+
+    def _once(self, name, read):
+        with self._locked(name):
+            cached = self._load(name)
+            if cached is not None:
+                return cached
+            value = read()
+            self._store(name, value)
+            return value
+
+    # -- the rate gate ---------------------------------------------------------------------------
+    def admit(self, limit):
+        """Wait until the project's limit allows one more call (and no 429 holds the gate), then count it."""
+        calls, window = PROJECT_LIMITS[limit]
+        while True:
+            with self._locked("gate"):
+                state = self._load("gate") or {}
+                now = self.clock()
+                recent = [t for t in state.get(limit, []) if t > now - window - ADMIT_MARGIN]
+                wait = state.get(limit + "-closed-until", 0) - now
+                if len(recent) >= calls:
+                    wait = max(wait, recent[len(recent) - calls] + window + ADMIT_MARGIN - now)
+                if wait <= 0 or not self.alive():
+                    state[limit] = recent + [now]
+                    self._store("gate", state)
+                    return
+            self.sleep(min(wait, window))
+
+    def close(self, limit, seconds):
+        """A 429 on a shared limit: every host waits ``seconds`` (the Retry-After) before its next call."""
+        with self._locked("gate"):
+            state = self._load("gate") or {}
+            key = limit + "-closed-until"
+            state[key] = max(state.get(key, 0), self.clock() + float(seconds))
+            self._store("gate", state)
+
+    # -- files -----------------------------------------------------------------------------------
+    def _path(self, name):
+        return os.path.join(self.directory, name + ".json")
+
+    @contextlib.contextmanager
+    def _locked(self, name):
+        with open(os.path.join(self.directory, name + ".lock"), "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _load(self, name):
+        try:
+            with open(self._path(name)) as handle:
+                return json.load(handle)
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def _store(self, name, value):
+        # written whole, then renamed: a reader never sees half a file
+        temporary = self._path(name) + ".tmp%d" % os.getpid()
+        with open(temporary, "w") as handle:
+            json.dump(value, handle)
+        os.replace(temporary, self._path(name))
+
+
+def _safe(text):
+    return re.sub(r"[^0-9A-Za-z-]", "_", str(text)).lower()

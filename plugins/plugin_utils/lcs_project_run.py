@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, d365fo.dataalm contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The controller-side directory the hosts of one playbook run share for one LCS project.
+
+LCS limits environment metadata and history per project (6 calls per minute each, lcs-api.md §4.1),
+so a fleet of targets has to read the project once and pace its calls together. Ansible runs each host
+in its own fork, so the shared state lives in files: one private directory (0700) per controller run,
+LCS host and project, keyed by the run id (the controller's pid and start time; the action plugin's
+parent is the controller). The LCS action plugins pass it to their modules as ``project_run_dir``;
+what is kept there, under which lock, is module_utils/_lcs/project_run.py. Directories of controllers
+that have ended are removed when a new run starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import project_run_argument_spec
+
+RUN_DIR_OPTION = next(iter(project_run_argument_spec()))
+_PREFIX = "run-"
+
+
+def controller_run_id(pid=None, proc="/proc"):
+    """``<pid>-<start>`` of the controller (the action plugin's parent); the start tells a reused pid apart."""
+    pid = os.getppid() if pid is None else pid
+    try:
+        with open(os.path.join(proc, str(pid), "stat"), "rb") as handle:
+            # field 22 (starttime) counts after the command name, which is in parentheses
+            start = handle.read().decode("utf-8", "replace").rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        start = "0"
+    return "%d-%s" % (pid, start)
+
+
+def project_run_dir(project_id, lcs_api_url, base=None, run_id=None):
+    """The run's directory for one project (created 0700 on first use)."""
+    base = base or os.path.join(tempfile.gettempdir(), "d365fo-dataalm-%d" % os.getuid())
+    run_id = run_id or controller_run_id()
+    project = hashlib.sha256(("%s|%s" % (lcs_api_url.rstrip("/").lower(), project_id)).encode()).hexdigest()[:16]
+    path = os.path.join(base, "%s%s-%s" % (_PREFIX, run_id, project))
+    if not os.path.isdir(path):
+        os.makedirs(base, mode=0o700, exist_ok=True)
+        _remove_ended_runs(base, run_id)
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    return path
+
+
+def with_project_run(task, args, run_id=None, base=None):
+    """``args`` plus the shared directory, for a task of a known project.
+
+    A task that repeats itself until a condition holds (``until``) polls for change, so it gets no
+    shared reads."""
+    if args.get(RUN_DIR_OPTION) or getattr(task, "until", None):
+        return args
+    project_id = args.get("project_id") or os.environ.get("LCS_PROJECT_ID")
+    if not project_id:
+        return args
+    url = args.get("lcs_api_url") or os.environ.get("LCS_API_URL") or "https://lcsapi.lcs.dynamics.com"
+    return dict(args, **{RUN_DIR_OPTION: project_run_dir(project_id, url, base=base, run_id=run_id)})
+
+
+def _remove_ended_runs(base, current):
+    for name in os.listdir(base):
+        if not name.startswith(_PREFIX):
+            continue
+        run_id = name[len(_PREFIX):].rsplit("-", 1)[0]
+        if run_id != current and not _running(run_id):
+            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+
+
+def _running(run_id):
+    pid = run_id.split("-", 1)[0]
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # alive, someone else's
+    return controller_run_id(int(pid)) == run_id

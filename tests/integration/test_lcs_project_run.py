@@ -1,0 +1,82 @@
+"""A fleet of hosts of one LCS project: one listing per run, shared informative reads, and a start that
+always reads the target's history fresh (real ansible-playbook forks against the emulator)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import yaml
+
+from devtools.ansible_runner import run_playbook
+from tests.integration.lcs_support import DEV, PROD, TEST, UAT, play
+
+METADATA = "GET /environmentinfo/v1/detail/project/<projectId>/"
+HISTORY = "GET /environmentinfo/v1/history/project/<projectId>/environment/<environmentId>/"
+
+
+def calls(counters, route):
+    return sum(counters["requests"].get(route, {}).values())
+
+
+def test_a_fleet_reads_the_project_once_and_the_source_history_once(tmp_path, lcs_emu):
+    hosts = {"contoso-prod": PROD, "contoso-uat": UAT, "contoso-test": TEST, "contoso-dev": DEV}
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(yaml.safe_dump({"all": {
+        "vars": {"ansible_connection": "local"},
+        "hosts": {name: {"environment_id": env} for name, env in hosts.items()}}}))
+    playbook = tmp_path / "fleet.yml"
+    playbook.write_text(yaml.safe_dump([{
+        "hosts": "all", "gather_facts": False,
+        "module_defaults": {"group/d365fo.dataalm.lcs": lcs_emu.lcs_module_args()},
+        "tasks": [
+            {"name": "Target", "d365fo.dataalm.lcs_environment_info": {
+                "environment_id": "{{ environment_id }}", "include_history": True}, "register": "target"},
+            {"name": "Source", "d365fo.dataalm.lcs_environment_info": {
+                "environment_id": PROD, "include_history": True}, "register": "source"},
+            {"name": "Each host got its own environment and the source",
+             "ansible.builtin.assert": {"that": [
+                 "target.environments | map(attribute='environment_id') | list == [environment_id]",
+                 "source.environments[0].name == 'contoso-prod'",
+                 "target.environments[0].operations is defined"]}},
+        ]}]))
+    proc = run_playbook(playbook, inventory=inventory, args=["--forks", "4"])
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    counters = lcs_emu.counters()
+    # without the shared run: 8 metadata calls (one per task and host) and 8 history reads
+    assert calls(counters, METADATA) == 1  # the project's 4 environments fit one page
+    assert calls(counters, HISTORY) == 4  # one per environment; the source's read serves all four hosts
+
+
+def _stale_cache_with_a_recent_refresh(run_dir, lcs_emu):
+    """This run's informative read of UAT's history, saying a refresh succeeded ten minutes ago."""
+    now = dt.datetime.fromisoformat(lcs_emu.state()["clock"]["now"]).astimezone(dt.UTC)
+    stamp = (now - dt.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%S")
+    row = {"Name": "Refresh database", "Type": "SFSourceDbToSandbox", "TypeDisplay": "Refresh database",
+           "StartDateTimeUTC": stamp, "EndDateTimeUTC": stamp, "Status": "Completed",
+           "ActivityId": "99999999-9999-4999-8999-999999999999", "EnvironmentId": UAT.replace("-", ""),
+           "ProjectId": 1234567}
+    run_dir.mkdir()
+    (run_dir / ("history-%s.json" % UAT)).write_text(json.dumps([row]))
+
+
+def test_a_start_reads_the_target_history_fresh_never_the_shared_read(tmp_path, lcs_emu):
+    run_dir = tmp_path / "run"
+    _stale_cache_with_a_recent_refresh(run_dir, lcs_emu)
+    task = {"d365fo.dataalm.lcs_database_refresh": {
+        "source_environment_id": PROD, "target_environment_id": UAT, "max_age": "1d", "wait": False,
+        "project_run_dir": str(run_dir)}, "register": "r"}
+
+    proc, planned = play(tmp_path, lcs_emu, [dict(task)], check=True, name="plan.yml")
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    # a check-mode plan only informs: it may use the run's read (which says "done")
+    assert planned["r"]["action"] == "none"
+    assert calls(lcs_emu.counters(), HISTORY) == 0
+
+    proc, started = play(tmp_path, lcs_emu, [dict(task)], name="start.yml")
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    # the real run read the history fresh (no refresh in LCS) and started; the shared read is forgotten
+    assert started["r"]["action"] == "started" and started["r"]["changed"] is True
+    assert calls(lcs_emu.counters(), HISTORY) >= 1
+    assert lcs_emu.counters()["operations_started"] == {"contoso-uat": 1}
+    assert not (run_dir / ("history-%s.json" % UAT)).exists()

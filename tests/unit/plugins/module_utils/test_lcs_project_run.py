@@ -1,0 +1,141 @@
+"""What the hosts of one run share about an LCS project: one listing, informative reads, the rate gate."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from types import SimpleNamespace
+
+from ansible.module_utils import _internal
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.project_run import (
+    ADMIT_MARGIN,
+    ProjectRun,
+    limit_of,
+    open_project_run,
+)
+
+_WAS_CONTROLLER = _internal.is_controller  # see tests/unit/plugins/callback/test_report.py
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils import lcs_project_run  # noqa: E402
+
+_internal.is_controller = _WAS_CONTROLLER
+
+ROWS = [{"EnvironmentId": "1" * 32, "EnvironmentName": "prod"}, {"EnvironmentId": "2" * 32, "EnvironmentName": "uat"}]
+
+
+def _host(directory, reads_log, results, index):
+    """One fork: asks the run for the listing; a read takes a while, as a paged listing does."""
+
+    def read():
+        with open(reads_log, "a") as handle:
+            handle.write("read by %d\n" % index)
+        time.sleep(0.3)
+        return ROWS
+
+    rows = ProjectRun(directory).environments(read)
+    with open(os.path.join(results, str(index)), "w") as handle:
+        json.dump(rows, handle)
+
+
+def test_concurrent_processes_share_one_listing(tmp_path):
+    reads_log, results = tmp_path / "reads.log", tmp_path / "results"
+    results.mkdir()
+    context = multiprocessing.get_context("fork")
+    hosts = [context.Process(target=_host, args=(str(tmp_path), str(reads_log), str(results), i)) for i in range(8)]
+    for host in hosts:
+        host.start()
+    for host in hosts:
+        host.join(30)
+    assert [host.exitcode for host in hosts] == [0] * 8
+    assert len(reads_log.read_text().splitlines()) == 1  # one host listed, seven waited for its listing
+    assert all(json.loads((results / str(i)).read_text()) == ROWS for i in range(8))
+
+
+class FakeTime:
+    def __init__(self):
+        self.now = 1000.0
+        self.slept = []
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_gate_admits_six_calls_per_minute_across_hosts(tmp_path):
+    clock = FakeTime()
+    hosts = [ProjectRun(str(tmp_path), sleep=clock.sleep, clock=lambda: clock.now) for _ in range(3)]
+    for i in range(6):
+        hosts[i % 3].admit("history")
+    assert clock.slept == []
+    hosts[0].admit("history")  # the seventh call of the project waits for the first to leave the window
+    assert clock.now == 1000.0 + 60 + ADMIT_MARGIN
+    hosts[1].admit("metadata")  # another limit has its own window
+    assert clock.now == 1000.0 + 60 + ADMIT_MARGIN
+
+
+def test_a_429_closes_the_gate_for_every_host_once(tmp_path):
+    clock = FakeTime()
+    first, second = (ProjectRun(str(tmp_path), sleep=clock.sleep, clock=lambda: clock.now) for _ in range(2))
+    first.close("metadata", 42)
+    second.admit("metadata")
+    assert clock.slept == [42]
+    first.admit("metadata")  # the wait is over for everyone: no second wait
+    assert clock.slept == [42]
+
+
+def test_gate_stops_waiting_when_the_controller_is_gone(tmp_path):
+    clock = FakeTime()
+    run = ProjectRun(str(tmp_path), sleep=clock.sleep, clock=lambda: clock.now, alive=lambda: False)
+    run.close("history", 600)
+    run.admit("history")
+    assert clock.slept == []
+
+
+def test_informative_history_is_read_once_and_forgotten_after_a_start(tmp_path):
+    run = ProjectRun(str(tmp_path))
+    reads = []
+
+    def read():
+        reads.append(1)
+        return [{"Status": "InProgress", "call": len(reads)}]
+
+    assert run.history("2" * 32, read) == run.history("2" * 32, read) == [{"Status": "InProgress", "call": 1}]
+    run.forget_history("2" * 32)
+    assert run.history("2" * 32, read) == [{"Status": "InProgress", "call": 2}]
+
+
+def test_limits_by_route_and_no_sharing_without_a_directory(tmp_path):
+    assert limit_of("environmentinfo/v1/detail/project/1/") == "metadata"
+    assert limit_of("environmentinfo/v1/history/project/1/environment/x/") == "history"
+    assert limit_of("databasemovement/v1/fetchstatus/project/1/environment/x/operationactivity/y") is None
+    assert open_project_run(None) is None and open_project_run(str(tmp_path / "absent")) is None
+    assert isinstance(open_project_run(str(tmp_path)), ProjectRun)
+
+
+def test_run_directory_per_project_and_run_and_ended_runs_removed(tmp_path):
+    ended = tmp_path / "run-999999999-1-0123456789abcdef"
+    ended.mkdir()
+    mine = lcs_project_run.project_run_dir(1234567, "https://lcsapi.example/", base=str(tmp_path), run_id="7-70")
+    other_project = lcs_project_run.project_run_dir(7654321, "https://lcsapi.example", base=str(tmp_path),
+                                                    run_id="7-70")
+    assert mine != other_project and os.path.isdir(mine) and oct(os.stat(mine).st_mode & 0o777) == "0o700"
+    assert not ended.exists()  # its controller (pid 999999999) is gone
+    assert lcs_project_run.project_run_dir(1234567, "https://lcsapi.example", base=str(tmp_path),
+                                           run_id="7-70") == mine
+
+
+def test_only_tasks_of_a_known_project_that_do_not_poll_share(tmp_path, monkeypatch):
+    monkeypatch.delenv("LCS_PROJECT_ID", raising=False)
+    task = SimpleNamespace(until=None)
+    shared = lcs_project_run.with_project_run(task, {"project_id": 1}, run_id="7-70", base=str(tmp_path))
+    assert shared["project_run_dir"].startswith(str(tmp_path))
+    assert "project_run_dir" not in lcs_project_run.with_project_run(task, {}, base=str(tmp_path))
+    polling = SimpleNamespace(until=["not info.environments[0].busy"])
+    assert "project_run_dir" not in lcs_project_run.with_project_run(polling, {"project_id": 1}, base=str(tmp_path))
+
+
+def test_controller_run_id_tells_a_reused_pid_apart():
+    own = lcs_project_run.controller_run_id(os.getpid())
+    assert own.startswith("%d-" % os.getpid()) and own != "%d-0" % os.getpid()
+    assert lcs_project_run.controller_run_id(999999999) == "999999999-0"
