@@ -119,9 +119,9 @@ def run(work: Path, services: dict, targets: int) -> tuple[float, float, dict]:
 
 def print_routes(requests: dict) -> None:
     print("%-95s %6s %6s" % ("LCS route", "calls", "429s"))
+    lcs_parts = ("environmentinfo", "databasemovement", "environment/")
     for route in sorted(requests):
-        if "/_emulator" in route or not any(part in route for part in ("environmentinfo", "databasemovement",
-                                                                        "environment/")):
+        if "/_emulator" in route or not any(part in route for part in lcs_parts):
             continue
         statuses = requests[route]
         print("%-95s %6d %6d" % (route, sum(statuses.values()), statuses.get("429", 0)))

@@ -146,7 +146,9 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.operation
 def follow(lm, environment, operation_id):
     """The operation's status, waiting for its end when asked to; fails when it ended without success."""
     client = lm.client
-    known = [op for op in history_operations(client.history(environment)) if op.operation_id == operation_id]
+    # informative (when it started, which kind): this run's read of the history serves, where there is one
+    known = [op for op in history_operations(client.history(environment, fresh=False))
+             if op.operation_id == operation_id]
     started_at = known[0].started_at if known else None
     kind = known[0].kind if known else None
 

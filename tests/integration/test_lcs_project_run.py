@@ -75,8 +75,10 @@ def test_a_start_reads_the_target_history_fresh_never_the_shared_read(tmp_path, 
 
     proc, started = play(tmp_path, lcs_emu, [dict(task)], name="start.yml")
     assert proc.returncode == 0, proc.stdout[-4000:]
-    # the real run read the history fresh (no refresh in LCS) and started; the shared read is forgotten
+    # the real run read the history fresh (no refresh in LCS) and started; the run's read now shows that start
     assert started["r"]["action"] == "started" and started["r"]["changed"] is True
-    assert calls(lcs_emu.counters(), HISTORY) >= 1
+    assert calls(lcs_emu.counters(), HISTORY) == 1
     assert lcs_emu.counters()["operations_started"] == {"contoso-uat": 1}
-    assert not (run_dir / ("history-%s.json" % UAT)).exists()
+    rows = json.loads((run_dir / ("history-%s.json" % UAT)).read_text())
+    assert [row["ActivityId"] for row in rows] == [started["r"]["operation_id"], "99999999-9999-4999-8999-999999999999"]
+    assert rows[0]["Type"] == "SFSourceDbToSandbox" and rows[0]["Status"] == "NotStarted"

@@ -19,6 +19,7 @@ from .._dates import parse_utc as parse_datetime
 from .._http import HttpError
 from .errors import LcsError, LcsQuotaError
 from .project_run import limit_of
+from .status import INITIAL_STATUS
 from .quota import QUOTA_WINDOW, parse_quota_message
 
 
@@ -140,27 +141,37 @@ class LcsClient:
         return self.project_id
 
     def _get(self, path, params=None):
-        limit = limit_of(path)
-        if self.run is not None and limit is not None:
-            self.run.admit(limit)
+        limit = limit_of(path) if self.run is not None else None
+        slot = self.run.admit(limit) if limit is not None else None
         try:
             return self.http.get_json(path, params=params)
         except HttpError as exc:
             raise _explain_http_error(exc, self.http.base_url) from None
+        finally:
+            if limit is not None:
+                self.run.settle(limit, slot)
 
     def _start(self, path, what, environment_id):
+        environment_id = normalize_guid(environment_id)
         try:
-            body = self.http.post_json(path, idempotent=False)
+            body = self._envelope(self.http.post_json(path, idempotent=False), "start the %s" % what)
+            operation_id = body.get("OperationActivityId")
+            if not operation_id:
+                raise LcsError("LCS accepted the %s but returned no OperationActivityId" % what)
         except HttpError as exc:
+            self._forget(environment_id)
             raise _explain_http_error(exc, self.http.base_url) from None
-        finally:
-            if self.run is not None:  # the history has (or may have) changed: no later read reuses it
-                self.run.forget_history(normalize_guid(environment_id))
-        body = self._envelope(body, "start the %s" % what)
-        operation_id = body.get("OperationActivityId")
-        if not operation_id:
-            raise LcsError("LCS accepted the %s but returned no OperationActivityId" % what)
+        except LcsError:
+            self._forget(environment_id)
+            raise
+        if self.run is not None:
+            self.run.record_start(environment_id, _started_row(what, environment_id, normalize_guid(operation_id),
+                                                               self.now(), self._project()))
         return normalize_guid(operation_id)
+
+    def _forget(self, environment_id):
+        if self.run is not None:  # the history may have changed: no later read reuses this run's
+            self.run.forget_history(environment_id)
 
     def _paged(self, path, params, max_pages, what):
         items = []
@@ -189,6 +200,13 @@ class LcsClient:
             raise LcsError("LCS refused to %s: %s" % (doing, text), error_message=text,
                            activity_id=body.get("OperationActivityId") or body.get("ActivityId"))
         return body
+
+
+def _started_row(what, environment_id, operation_id, now, project_id):
+    """The history row of an operation this run has just started, as LCS lists it until its first update."""
+    return {"Name": what, "Type": OPERATION_KINDS[what][0], "StartDateTimeUTC": format_datetime(now),
+            "EndDateTimeUTC": None, "Status": INITIAL_STATUS, "ActivityId": operation_id,
+            "EnvironmentId": environment_id.replace("-", ""), "ProjectId": project_id}
 
 
 def _row_matches(row, environment_id, environment_name):

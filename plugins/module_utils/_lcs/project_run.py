@@ -10,9 +10,9 @@ so they share a directory the action plugins create per project and run
 (plugin_utils/lcs_project_run.py), with one file lock per entry:
 
 - the project's environment listing, read once (paged) by the first host and reused by all;
-- history reads that only inform (preflight, check-mode plans), read once per environment; a start
-  never uses them (LcsClient reads the target's history fresh right before it starts) and a start
-  forgets the environment's entry;
+- history reads that only inform (preflight, check-mode plans, following an operation by id), read
+  once per environment; a start never uses them (LcsClient reads the target's history fresh right
+  before it starts), and records the operation it started on top of them;
 - a rate gate: calls are admitted at most 6 per project per minute per limit, and a 429 closes the
   gate for every host until its Retry-After has passed, so it is waited out once, not host by host.
 """
@@ -71,10 +71,20 @@ class ProjectRun:
         return self._once("history-" + _safe(environment_id), read)
 
     def forget_history(self, environment_id):
-        """After a start the environment's history has changed: later informative reads go to LCS."""
+        """A start may have changed the environment's history: later informative reads go to LCS."""
         name = "history-" + _safe(environment_id)
         with self._locked(name), contextlib.suppress(FileNotFoundError):
             os.unlink(self._path(name))
+
+    def record_start(self, environment_id, row):
+        """This run started an operation: informative reads see it (newest first) without asking LCS again.
+
+        Only on top of a read of the whole history; without one, nothing is kept (a later read asks LCS)."""
+        name = "history-" + _safe(environment_id)
+        with self._locked(name):
+            rows = self._load(name)
+            if rows is not None:
+                self._store(name, [row] + rows)
 
     def _once(self, name, read):
         with self._locked(name):
@@ -87,21 +97,33 @@ class ProjectRun:
 
     # -- the rate gate ---------------------------------------------------------------------------
     def admit(self, limit):
-        """Wait until the project's limit allows one more call (and no 429 holds the gate), then count it."""
+        """Wait until the project's limit allows one more call (and no 429 holds the gate), then count it.
+
+        Returns the call's slot for ``settle``."""
         calls, window = PROJECT_LIMITS[limit]
         while True:
             with self._locked("gate"):
                 state = self._load("gate") or {}
                 now = self.clock()
-                recent = [t for t in state.get(limit, []) if t > now - window - ADMIT_MARGIN]
+                recent = sorted(t for t in state.get(limit, []) if t > now - window - ADMIT_MARGIN)
                 wait = state.get(limit + "-closed-until", 0) - now
                 if len(recent) >= calls:
                     wait = max(wait, recent[len(recent) - calls] + window + ADMIT_MARGIN - now)
                 if wait <= 0 or not self.alive():
                     state[limit] = recent + [now]
                     self._store("gate", state)
-                    return
+                    return now
             self.sleep(min(wait, window))
+
+    def settle(self, limit, slot):
+        """The call has been answered: LCS counted it at the latest now, so its slot frees a minute from now
+        (sign-in and a loaded machine can delay the request well after it was admitted)."""
+        with self._locked("gate"):
+            state = self._load("gate") or {}
+            calls = state.get(limit, [])
+            if slot in calls:
+                calls[calls.index(slot)] = self.clock()
+                self._store("gate", state)
 
     def close(self, limit, seconds):
         """A 429 on a shared limit: every host waits ``seconds`` (the Retry-After) before its next call."""

@@ -92,6 +92,28 @@ def test_gate_stops_waiting_when_the_controller_is_gone(tmp_path):
     assert clock.slept == []
 
 
+def test_a_call_counts_from_its_answer_not_from_its_admission(tmp_path):
+    clock = FakeTime()
+    run = ProjectRun(str(tmp_path), sleep=clock.sleep, clock=lambda: clock.now)
+    slots = [run.admit("history") for _ in range(6)]
+    clock.now += 20  # the first call waited for a sign-in before LCS saw it
+    run.settle("history", slots[0])
+    clock.now = 1062.0  # the other five have left the window, the first has not
+    for _ in range(5):
+        run.admit("history")
+    assert clock.slept == []
+    run.admit("history")
+    assert clock.now == 1020.0 + 60 + ADMIT_MARGIN
+
+
+def test_a_start_is_recorded_on_top_of_the_runs_read_only(tmp_path):
+    run = ProjectRun(str(tmp_path))
+    run.record_start("3" * 32, {"ActivityId": "new"})
+    assert run.history("3" * 32, lambda: [{"ActivityId": "old"}]) == [{"ActivityId": "old"}]
+    run.record_start("3" * 32, {"ActivityId": "new"})
+    assert run.history("3" * 32, lambda: []) == [{"ActivityId": "new"}, {"ActivityId": "old"}]
+
+
 def test_informative_history_is_read_once_and_forgotten_after_a_start(tmp_path):
     run = ProjectRun(str(tmp_path))
     reads = []
