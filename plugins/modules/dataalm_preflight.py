@@ -214,9 +214,9 @@ def argument_spec():
     )
 
 
-def run_module():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    params = module.params
+def outcome(params):
+    """(result, warnings, failure message or None) for validated options; no I/O, so the action plugin
+    runs it on the controller without a module process."""
     try:
         findings = preflight.evaluate(
             params["kind"],
@@ -231,7 +231,7 @@ def run_module():
             plan_followups=True,  # hook (issue 23): the follow-ups the movement will create
         )
     except ValueError as exc:
-        module.fail_json(msg=str(exc))
+        return {}, [], str(exc)
 
     blocking = []
     for item in preflight.blocking(findings):
@@ -239,14 +239,21 @@ def run_module():
             blocking.append(item["id"])
     result = dict(changed=False, kind=params["kind"], findings=findings, blocking=blocking, passed=not blocking,
                   environment_type=preflight.sql_environment_type(params["target"]) if params["target"] else None)
-    for item in findings:
-        if item["severity"] == preflight.WARNING:
-            module.warn("%s: %s %s" % (item["id"], item["message"], item["remedy"]))
+    warnings = ["%s: %s %s" % (item["id"], item["message"], item["remedy"])
+                for item in findings if item["severity"] == preflight.WARNING]
+    failure = None
     if blocking and params["fail_on_blocking"]:
-        module.fail_json(
-            msg="Preflight found %d blocking condition(s): %s" % (len(blocking), preflight.summary(findings)),
-            **result
-        )
+        failure = "Preflight found %d blocking condition(s): %s" % (len(blocking), preflight.summary(findings))
+    return result, warnings, failure
+
+
+def run_module():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    result, warnings, failure = outcome(module.params)
+    for warning in warnings:
+        module.warn(warning)
+    if failure:
+        module.fail_json(msg=failure, **result)
     module.exit_json(**result)
 
 

@@ -75,15 +75,19 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.d365fo.dataalm.plugins.module_utils import fo_target, runbook_inputs
 
 
-def main():
-    module = AnsibleModule(argument_spec=dict(
+def argument_spec():
+    return dict(
         runbook=dict(type="str", required=True, choices=list(runbook_inputs.RUNBOOKS)),
         inputs=dict(type="dict", default={}),
         sql_connection_string=dict(type="str", no_log=True),
         other_databases=dict(type="dict", default={}, no_log=True),
         collection_dir=dict(type="path"),
-    ), supports_check_mode=True)
-    params = module.params
+    )
+
+
+def outcome(params):
+    """(result, warnings, failure message or None) for validated options; no I/O, so the action plugin
+    runs it on the controller without a module process."""
     context = {"runbook": params["runbook"], "sql_enabled": bool(params["sql_connection_string"]),
                "collection_dir": params["collection_dir"]}
     values, problems = runbook_inputs.validate(params["inputs"], context)
@@ -91,12 +95,20 @@ def main():
     if shared:
         problems.error("sql_connection_string", "names the same database as %s; each host must name its own target's "
                        "database, and never the source's" % ", ".join(shared))
-    for warning in problems.warnings:
-        module.warn(warning)
     if problems.errors:
-        module.fail_json(msg="Fix these inventory variables; nothing was started: " + "; ".join(problems.errors),
-                         errors=problems.errors)
-    module.exit_json(changed=False, values=values)
+        return (dict(errors=problems.errors), problems.warnings,
+                "Fix these inventory variables; nothing was started: " + "; ".join(problems.errors))
+    return dict(changed=False, values=values), problems.warnings, None
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    result, warnings, failure = outcome(module.params)
+    for warning in warnings:
+        module.warn(warning)
+    if failure:
+        module.fail_json(msg=failure, **result)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ attributes:
 options:
   path:
     description:
-      - Snapshot file on the controller. Its directory must exist. It holds user ids and host names, no secrets.
+      - Snapshot file on the controller. A missing directory is created private (mode 0700); an existing one keeps
+        its mode. It holds user ids and host names, no secrets.
     type: path
     required: true
   items:
@@ -89,9 +90,10 @@ def main():
         ),
     )
     path = module.params["path"]
-    # In check mode the directory may legitimately not exist yet: the run would create it first.
-    if not os.path.isdir(os.path.dirname(os.path.abspath(path))) and not module.check_mode:
-        module.fail_json(msg="the directory of %s does not exist" % path)
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory) and not module.check_mode:
+        # created private: snapshots hold the sandbox's own settings (an existing directory keeps its mode)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
     db = fo_module.open_database(module)
     try:
         items = fo_config.capture(db, module.params["items"])

@@ -211,33 +211,9 @@ aadsts:
   sample: "50076"
 """
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import format_datetime
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.client import environment_facts, same_guid
-from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.history import history_operations
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.history import history_facts
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.module import LcsModule
-from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.quota import LCS_QUOTA
-
-
-def history_facts(client, environment_id, now):
-    # informative: the hosts of one run share one read per environment (a start always reads afresh)
-    operations = history_operations(client.history(environment_id, fresh=False))
-    return {
-        "operations": [
-            {
-                "operation_id": op.operation_id,
-                "type": op.kind,
-                "name": op.name,
-                "status": op.status,
-                "state": op.state,
-                "started_at": format_datetime(op.started_at),
-                "completed_at": format_datetime(op.completed_at),
-            }
-            for op in operations
-        ],
-        "busy": any(op.busy for op in operations),
-        "operation_starts_24h": len(LCS_QUOTA.starts(operations, now)),
-        "next_start_allowed_at": format_datetime(LCS_QUOTA.next_allowed(operations, now)),
-    }
 
 
 def main():
@@ -270,7 +246,9 @@ def main():
         if p["include_history"]:
             now = lm.client.now()
             for environment in environments:
-                environment.update(history_facts(lm.client, environment["environment_id"], now))
+                # informative: the hosts of one run share one read per environment (a start reads afresh)
+                rows = lm.client.history(environment["environment_id"], fresh=False)
+                environment.update(history_facts(rows, now))
         return dict(changed=False, environments=environments)
 
     lm.run(body)

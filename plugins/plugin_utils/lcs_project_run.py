@@ -19,7 +19,12 @@ import os
 import shutil
 import tempfile
 
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import parse_utc
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.client import environment_facts, same_guid
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.history import history_facts
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import project_run_argument_spec
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.project_run import open_project_run
 
 RUN_DIR_OPTION = next(iter(project_run_argument_spec()))
 _PREFIX = "run-"
@@ -62,6 +67,26 @@ def with_project_run(task, args, run_id=None, base=None):
         return args
     url = args.get("lcs_api_url") or os.environ.get("LCS_API_URL") or "https://lcsapi.lcs.dynamics.com"
     return dict(args, **{RUN_DIR_OPTION: project_run_dir(project_id, url, base=base, run_id=run_id)})
+
+
+def shared_environment_facts(args):
+    """lcs_environment_info's answer for one environment id from this run's shared reads, without a module
+    process; None when something is not read yet (the module then reads, and shares what it read)."""
+    run = open_project_run(args.get(RUN_DIR_OPTION))
+    if run is None or not args.get("environment_id") or args.get("environment_name"):
+        return None
+    rows = run.shared("environments")
+    matching = [row for row in rows or [] if same_guid(row.get("EnvironmentId"), args["environment_id"])]
+    if len(matching) != 1:
+        return None  # not listed yet, or not in the project: the module says what to change
+    facts = environment_facts(matching[0])
+    if boolean(args.get("include_history", False), strict=False):
+        entry = run.shared("history", facts["environment_id"])
+        if not entry or not entry.get("read_at"):
+            return None
+        # as of the shared read, measured in LCS's clock like the module's own
+        facts.update(history_facts(entry["rows"], parse_utc(entry["read_at"])))
+    return {"changed": False, "environments": [facts]}
 
 
 def _remove_ended_runs(base, current):

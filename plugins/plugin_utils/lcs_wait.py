@@ -21,7 +21,7 @@ from ansible.utils.display import Display
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import (
     CONNECTION_OPTIONS, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, OPERATION_INFO)
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.operation import TERMINAL_STATES
-from ansible_collections.d365fo.dataalm.plugins.plugin_utils.lcs_project_run import with_project_run
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.lcs_project_run import RUN_DIR_OPTION, with_project_run
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import PROGRESS_VAR, format_elapsed
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.token_cache_vault import cache_option, plain_token_cache
 
@@ -50,6 +50,11 @@ class LcsWaitingAction(ActionBase):
     service = "LCS"
     # the lcs_* plugins set it: their modules take project_run_dir (plugin_utils/lcs_project_run.py)
     shares_project_run = False
+
+    @property
+    def run_options(self):
+        """The shared run's option, passed on to the follow-up module too."""
+        return (RUN_DIR_OPTION,) if self.shares_project_run else ()
 
     def run(self, tmp=None, task_vars=None):
         # a vault-encrypted token cache is decrypted around the module runs and re-encrypted after them
@@ -95,7 +100,7 @@ class LcsWaitingAction(ActionBase):
         controller = os.getppid()
         poll_interval = int(args.get("poll_interval") or DEFAULT_POLL_INTERVAL)
         progress_interval = int(task_vars.get(PROGRESS_VAR) or DEFAULT_PROGRESS_INTERVAL)
-        follow = {k: args[k] for k in self.connection_options if k in args}
+        follow = {k: args[k] for k in self.connection_options + self.run_options if k in args}
         follow.update(environment_id=args.get(self.status_environment_option), operation_id=operation_id,
                       poll_interval=poll_interval, wait=True)
         while True:

@@ -57,7 +57,7 @@ def _stale_cache_with_a_recent_refresh(run_dir, lcs_emu):
            "ActivityId": "99999999-9999-4999-8999-999999999999", "EnvironmentId": UAT.replace("-", ""),
            "ProjectId": 1234567}
     run_dir.mkdir()
-    (run_dir / ("history-%s.json" % UAT)).write_text(json.dumps([row]))
+    (run_dir / ("history-%s.json" % UAT)).write_text(json.dumps({"rows": [row], "read_at": now.isoformat()}))
 
 
 def test_a_start_reads_the_target_history_fresh_never_the_shared_read(tmp_path, lcs_emu):
@@ -79,6 +79,6 @@ def test_a_start_reads_the_target_history_fresh_never_the_shared_read(tmp_path, 
     assert started["r"]["action"] == "started" and started["r"]["changed"] is True
     assert calls(lcs_emu.counters(), HISTORY) == 1
     assert lcs_emu.counters()["operations_started"] == {"contoso-uat": 1}
-    rows = json.loads((run_dir / ("history-%s.json" % UAT)).read_text())
+    rows = json.loads((run_dir / ("history-%s.json" % UAT)).read_text())["rows"]
     assert [row["ActivityId"] for row in rows] == [started["r"]["operation_id"], "99999999-9999-4999-8999-999999999999"]
     assert rows[0]["Type"] == "SFSourceDbToSandbox" and rows[0]["Status"] == "NotStarted"

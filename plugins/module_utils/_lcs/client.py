@@ -131,7 +131,8 @@ class LcsClient:
         environment_id = normalize_guid(environment_id)
         path = "environmentinfo/v1/history/project/%d/environment/%s/" % (self._project(), environment_id)
         if self.run is not None and not fresh:
-            return self.run.history(environment_id, lambda: self._paged(path, {}, max_pages, "environment history"))
+            return self.run.history(environment_id, lambda: self._paged(path, {}, max_pages, "environment history"),
+                                    read_at=lambda: format_datetime(self.now()))
         return self._paged(path, {}, max_pages, "environment history")
 
     # -- plumbing ----------------------------------------------------------------------------

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime
 
-from .._dates import UTC
+from .._dates import UTC, format_datetime
 from .._dates import parse_utc as parse_datetime
 from .client import normalize_guid
+from .quota import LCS_QUOTA
 from .status import LcsOperation, movement_of
 
 
@@ -40,6 +41,28 @@ def history_operations(rows, kinds=None):
         ))
     operations.sort(key=lambda op: op.started_at or datetime.datetime.min.replace(tzinfo=UTC), reverse=True)
     return operations
+
+
+def history_facts(rows, now):
+    """lcs_environment_info's history facts of one environment: operations, busy, starts in 24 hours."""
+    operations = history_operations(rows)
+    return {
+        "operations": [
+            {
+                "operation_id": op.operation_id,
+                "type": op.kind,
+                "name": op.name,
+                "status": op.status,
+                "state": op.state,
+                "started_at": format_datetime(op.started_at),
+                "completed_at": format_datetime(op.completed_at),
+            }
+            for op in operations
+        ],
+        "busy": any(op.busy for op in operations),
+        "operation_starts_24h": len(LCS_QUOTA.starts(operations, now)),
+        "next_start_allowed_at": format_datetime(LCS_QUOTA.next_allowed(operations, now)),
+    }
 
 
 def status_to_operation(body, operation_id, environment_id, started_at=None, kind=None, movement=None):

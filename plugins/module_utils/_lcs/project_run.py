@@ -66,9 +66,17 @@ class ProjectRun:
         """The project's environment rows: read by the first host of the run, reused by the others."""
         return self._once("environments", read)
 
-    def history(self, environment_id, read):
-        """History rows of an environment for reads that only inform (never for a start)."""
-        return self._once("history-" + _safe(environment_id), read)
+    def history(self, environment_id, read, read_at=lambda: None):
+        """History rows of an environment for reads that only inform (never for a start); ``read_at()``
+        is LCS's time of the read, kept for the facts derived from it."""
+        entry = self._once("history-" + _safe(environment_id), lambda: {"rows": read(), "read_at": read_at()})
+        return entry["rows"]
+
+    def shared(self, name, environment_id=None):
+        """What this run has already read (the listing, or an environment's history entry), None otherwise."""
+        name = name if environment_id is None else name + "-" + _safe(environment_id)
+        with self._locked(name):
+            return self._load(name)
 
     def forget_history(self, environment_id):
         """A start may have changed the environment's history: later informative reads go to LCS."""
@@ -82,9 +90,10 @@ class ProjectRun:
         Only on top of a read of the whole history; without one, nothing is kept (a later read asks LCS)."""
         name = "history-" + _safe(environment_id)
         with self._locked(name):
-            rows = self._load(name)
-            if rows is not None:
-                self._store(name, [row] + rows)
+            entry = self._load(name)
+            if entry is not None:
+                entry["rows"] = [row] + entry["rows"]
+                self._store(name, entry)
 
     def _once(self, name, read):
         with self._locked(name):

@@ -161,3 +161,22 @@ def test_controller_run_id_tells_a_reused_pid_apart():
     own = lcs_project_run.controller_run_id(os.getpid())
     assert own.startswith("%d-" % os.getpid()) and own != "%d-0" % os.getpid()
     assert lcs_project_run.controller_run_id(999999999) == "999999999-0"
+
+
+def test_an_environment_already_read_is_answered_on_the_controller(tmp_path):
+    run = ProjectRun(str(tmp_path))
+    args = {"project_run_dir": str(tmp_path), "environment_id": "22222222-2222-2222-2222-222222222222"}
+    assert lcs_project_run.shared_environment_facts(args) is None  # nothing read yet: the module reads
+    run.environments(lambda: ROWS)
+    facts = lcs_project_run.shared_environment_facts(args)
+    assert facts == {"changed": False, "environments": [dict(facts["environments"][0], name="uat")]}
+    with_history = dict(args, include_history=True)
+    assert lcs_project_run.shared_environment_facts(with_history) is None  # its history is not read yet
+    running = {"Name": "Refresh database", "Type": "SFSourceDbToSandbox", "StartDateTimeUTC": "2026-03-02T09:00:00",
+               "Status": "InProgress", "ActivityId": "9" * 32}
+    run.history(args["environment_id"], lambda: [running], read_at=lambda: "2026-03-02T10:00:00Z")
+    environment = lcs_project_run.shared_environment_facts(with_history)["environments"][0]
+    assert environment["busy"] is True and environment["operation_starts_24h"] == 1
+    assert [op["state"] for op in environment["operations"]] == ["running"]
+    absent = dict(args, environment_id="33333333-3333-3333-3333-333333333333")
+    assert lcs_project_run.shared_environment_facts(absent) is None  # the module says it is not in the project
