@@ -64,7 +64,7 @@ class FakeTime:
 
 def test_gate_admits_six_calls_per_minute_across_hosts(tmp_path):
     clock = FakeTime()
-    hosts = [ProjectRun(str(tmp_path), sleep=clock.sleep, clock=lambda: clock.now) for _ in range(3)]
+    hosts = [ProjectRun(str(tmp_path), sleep=clock.sleep, clock=lambda: clock.now) for _attempt in range(3)]
     for i in range(6):
         hosts[i % 3].admit("history")
     assert clock.slept == []
@@ -76,7 +76,7 @@ def test_gate_admits_six_calls_per_minute_across_hosts(tmp_path):
 
 def test_a_429_closes_the_gate_for_every_host_once(tmp_path):
     clock = FakeTime()
-    first, second = (ProjectRun(str(tmp_path), sleep=clock.sleep, clock=lambda: clock.now) for _ in range(2))
+    first, second = (ProjectRun(str(tmp_path), sleep=clock.sleep, clock=lambda: clock.now) for _attempt in range(2))
     first.close("metadata", 42)
     second.admit("metadata")
     assert clock.slept == [42]
@@ -95,11 +95,11 @@ def test_gate_stops_waiting_when_the_controller_is_gone(tmp_path):
 def test_a_call_counts_from_its_answer_not_from_its_admission(tmp_path):
     clock = FakeTime()
     run = ProjectRun(str(tmp_path), sleep=clock.sleep, clock=lambda: clock.now)
-    slots = [run.admit("history") for _ in range(6)]
+    slots = [run.admit("history") for _attempt in range(6)]
     clock.now += 20  # the first call waited for a sign-in before LCS saw it
     run.settle("history", slots[0])
     clock.now = 1062.0  # the other five have left the window, the first has not
-    for _ in range(5):
+    for _attempt in range(5):
         run.admit("history")
     assert clock.slept == []
     run.admit("history")
