@@ -85,9 +85,17 @@ class LcsClient:
         self.run = run
 
     def now(self):
-        """LCS's current time (from its Date header), falling back to the controller's clock."""
+        """LCS's current time (from its Date header, or as far ahead of ours as this run last saw it),
+        falling back to the controller's clock.
+
+        A task answered from the run's shared reads may have made no call of its own, yet its windows
+        (max_age, 24 hours) must be measured in LCS's clock like everyone else's."""
+        local = datetime.datetime.now(UTC)
         server_now = getattr(self.http, "server_now", lambda: None)()
-        return (server_now or datetime.datetime.now(UTC)).astimezone(UTC)
+        if server_now is None and self.run is not None:
+            offset = self.run.clock_offset()
+            server_now = local + datetime.timedelta(seconds=offset) if offset is not None else None
+        return (server_now or local).astimezone(UTC)
 
     # -- database movement -------------------------------------------------------------------
     def start_refresh(self, source_environment_id, target_environment_id):
@@ -151,6 +159,13 @@ class LcsClient:
         finally:
             if limit is not None:
                 self.run.settle(limit, slot)
+                self._share_clock()
+
+    def _share_clock(self):
+        """Tell the run how far LCS's clock is ahead of ours (read by tasks that make no call themselves)."""
+        server_now = getattr(self.http, "server_now", lambda: None)()
+        if server_now is not None:
+            self.run.note_clock_offset((server_now - datetime.datetime.now(UTC)).total_seconds())
 
     def _start(self, path, what, environment_id):
         environment_id = normalize_guid(environment_id)

@@ -104,6 +104,17 @@ class ProjectRun:
             self._store(name, value)
             return value
 
+    # -- LCS's clock --------------------------------------------------------------------------------
+    def note_clock_offset(self, seconds):
+        with self._locked("clock"):
+            self._store("clock", {"offset_seconds": seconds})
+
+    def clock_offset(self):
+        """Seconds LCS's clock was ahead of ours at this run's last limited call, None before any."""
+        with self._locked("clock"):
+            entry = self._load("clock")
+        return entry.get("offset_seconds") if entry else None
+
     # -- the rate gate ---------------------------------------------------------------------------
     def admit(self, limit):
         """Wait until the project's limit allows one more call (and no 429 holds the gate), then count it.

@@ -180,3 +180,16 @@ def test_an_environment_already_read_is_answered_on_the_controller(tmp_path):
     assert [op["state"] for op in environment["operations"]] == ["running"]
     absent = dict(args, environment_id="33333333-3333-3333-3333-333333333333")
     assert lcs_project_run.shared_environment_facts(absent) is None  # the module says it is not in the project
+
+
+def test_a_task_without_calls_of_its_own_measures_in_lcs_clock(tmp_path):
+    import datetime
+
+    from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.client import LcsClient
+
+    run = ProjectRun(str(tmp_path))
+    client = LcsClient(SimpleNamespace(server_now=lambda: None), 1234567, run=run)
+    local = datetime.datetime.now(datetime.timezone.utc)
+    assert abs((client.now() - local).total_seconds()) < 5  # nothing seen yet: the controller's clock
+    run.note_clock_offset(86400.0)  # another host saw LCS's Date header a day ahead of us
+    assert abs((client.now() - local).total_seconds() - 86400) < 5
