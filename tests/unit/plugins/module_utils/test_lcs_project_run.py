@@ -189,7 +189,7 @@ def test_a_task_without_calls_of_its_own_measures_in_lcs_clock(tmp_path):
 
     run = ProjectRun(str(tmp_path))
     client = LcsClient(SimpleNamespace(server_now=lambda: None), 1234567, run=run)
-    local = datetime.datetime.now(datetime.timezone.utc)
+    local = datetime.datetime.now(datetime.UTC)
     assert abs((client.now() - local).total_seconds()) < 5  # nothing seen yet: the controller's clock
     run.note_clock_offset(86400.0)  # another host saw LCS's Date header a day ahead of us
     assert abs((client.now() - local).total_seconds() - 86400) < 5
