@@ -111,7 +111,12 @@ class LcsClient:
     def fetch_status(self, environment_id, operation_id):
         path = "databasemovement/v1/fetchstatus/project/%d/environment/%s/operationactivity/%s" % (
             self._project(), normalize_guid(environment_id), normalize_guid(operation_id))
-        return self._envelope(self._get(path), "fetch the status of operation %s" % operation_id)
+        body = self._envelope(self._get(path), "fetch the status of operation %s" % operation_id)
+        if self.run is not None and body.get("OperationStatus"):
+            # the run's informative history read keeps up with what this run has seen of its operations
+            self.run.record_status(normalize_guid(environment_id), operation_id, body["OperationStatus"],
+                                   body.get("CompletionDate"))
+        return body
 
     def list_backups(self):
         path = "databasemovement/v1/databases/project/%d" % self._project()

@@ -104,6 +104,18 @@ class ProjectRun:
             self._store(name, value)
             return value
 
+    def record_status(self, environment_id, operation_id, status, completed):
+        """A status this run fetched for an operation in the shared read: later informative reads see it."""
+        name = "history-" + _safe(environment_id)
+        with self._locked(name):
+            entry = self._load(name)
+            rows = [row for row in (entry or {}).get("rows", []) if _safe(row.get("ActivityId")).replace("-", "")
+                    == _safe(operation_id).replace("-", "")]
+            for row in rows:
+                row.update(Status=status, EndDateTimeUTC=completed or row.get("EndDateTimeUTC"))
+            if rows:
+                self._store(name, entry)
+
     # -- LCS's clock --------------------------------------------------------------------------------
     def note_clock_offset(self, seconds):
         with self._locked("clock"):

@@ -193,3 +193,14 @@ def test_a_task_without_calls_of_its_own_measures_in_lcs_clock(tmp_path):
     assert abs((client.now() - local).total_seconds()) < 5  # nothing seen yet: the controller's clock
     run.note_clock_offset(86400.0)  # another host saw LCS's Date header a day ahead of us
     assert abs((client.now() - local).total_seconds() - 86400) < 5
+
+
+def test_statuses_this_run_fetched_update_its_read(tmp_path):
+    run = ProjectRun(str(tmp_path))
+    environment = "22222222-2222-2222-2222-222222222222"
+    run.history(environment, lambda: [{"ActivityId": "AAAAAAAA-0000-4000-8000-000000000000", "Status": "InProgress"},
+                                      {"ActivityId": "bbbbbbbb000040008000000000000000", "Status": "Completed"}])
+    run.record_status(environment, "aaaaaaaa000040008000000000000000", "Completed", "2026-03-02T10:00:00")
+    rows = run.history(environment, lambda: [])
+    assert [(row["Status"], row.get("EndDateTimeUTC")) for row in rows] == [
+        ("Completed", "2026-03-02T10:00:00"), ("Completed", None)]
