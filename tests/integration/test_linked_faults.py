@@ -1,0 +1,57 @@
+"""Faults on one side of a pair movement: the report names each side's state, and a re-run finishes what is
+missing without starting anything twice (a failed refresh with rollback under a 429 storm on the Power Platform,
+the LCS quota on a backup). The person who never starts the LCS restore: test_linked_playbooks.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.pairs_support import LCS, PAIRS_WORLD, pairs_inventory, run_pairs
+
+pytestmark = pytest.mark.xdist_group("pairs_faults")
+
+
+@pytest.fixture
+def pairs_db(start_emulator):
+    return start_emulator(PAIRS_WORLD, databases=True, speed=600)
+
+
+def _started(emu):
+    counters = emu.counters()
+    return counters.get("operations_started", {}), counters.get("pp_copies_started", {})
+
+
+def test_a_rolled_back_refresh_is_reported_and_only_it_is_started_again(pairs_db, tmp_path):
+    emu = pairs_db
+    emu.set_faults(operation_failure={"environment": "contoso-uat", "rollback": "completed"},
+                   throttle={"route": "/environmentmanagement/*", "count": 6, "retry_after": 1})
+    inventory = pairs_inventory(tmp_path, emu, {"contoso-uat": {"dataalm_source_environment_id": LCS["contoso-prod"]}})
+    proc, report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "first", "contoso-uat")
+    assert proc.returncode != 0
+    assert "F&O side: rolled_back" in proc.stdout or "F&O side: failed" in proc.stdout
+    assert "Dataverse side: succeeded" in proc.stdout
+    assert "run the same playbook with the same inputs again" in proc.stdout
+    assert report["hosts"]["contoso-uat"]["status"] == "failed"
+    assert _started(emu) == ({"contoso-uat": 1}, {"Contoso UAT": 1})
+    assert emu.counters()["throttled"]["total"] >= 1  # the storm happened and was ridden out
+    emu.clear_faults()
+    again, _report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "second", "contoso-uat")
+    assert again.returncode == 0, again.stdout[-6000:]
+    # the F&O side is started again (it rolled back); the Dataverse copy that succeeded is not
+    assert _started(emu) == ({"contoso-uat": 2}, {"Contoso UAT": 1})
+
+
+def test_the_lcs_quota_fails_the_export_only_and_the_rerun_takes_no_second_backup(pairs_db, tmp_path):
+    emu = pairs_db
+    emu.set_faults(quota_exhausted="contoso-test")
+    inventory = pairs_inventory(tmp_path, emu, {"contoso-test": {}}, dataalm_backup_label="quota day")
+    proc, _report = run_pairs(tmp_path, "linked_backup.yml", inventory, "first", "contoso-test")
+    assert proc.returncode != 0
+    assert "F&O side: failed" in proc.stdout and "Dataverse side: succeeded" in proc.stdout
+    assert "Maximum allowed API operations" in proc.stdout
+    emu.clear_faults()
+    again, _report = run_pairs(tmp_path, "linked_backup.yml", inventory, "second", "contoso-test")
+    assert again.returncode == 0, again.stdout[-6000:]
+    assert emu.counters().get("operations_started", {}) == {"contoso-test": 1}
+    backups = {e["name"]: e for e in emu.state()["power_platform"]["environments"]}["Contoso Test"]["backups"]
+    assert [b["label"] for b in backups].count("quota day") == 1
