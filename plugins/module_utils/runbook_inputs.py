@@ -27,8 +27,12 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._fo_app import sett
 from ansible_collections.d365fo.dataalm.plugins.module_utils.fo_sql import FoSqlError
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.errors import InputError
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.inputs import parse_duration, parse_not_before
+from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.lifecycle_checks import (
+    check_restore_choice, parse_restore_point)
 
-RUNBOOKS = ("refresh", "export", "post_restore", "preflight")
+RUNBOOKS = ("refresh", "export", "post_restore", "preflight", "point_in_time_restore")
+# runbooks whose target is a Power Platform environment (its id is the admin center's, not LCS's)
+PP_RUNBOOKS = ("point_in_time_restore",)
 PREFIX = "dataalm_"
 NO_WINDOW = "none"
 GUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
@@ -73,6 +77,10 @@ SPEC = dict(
     settings_entities=dict(type="list", elements="str", default=list(settings.DEFAULT_ENTITIES)),
     settings_extra_entities=dict(type="list", elements="str", default=[]),
     settings_legal_entity=dict(type="str", default="DAT"),
+    # point_in_time_restore (Power Platform)
+    restore_point=dict(type="str", default=""),
+    backup_label=dict(type="str", default=""),
+    admin_mode_after_restore=dict(type="str", choices=["recorded", "keep"], default="recorded"),
 )
 
 
@@ -110,16 +118,21 @@ def coerce(raw, problems):
 # -- rules ------------------------------------------------------------------------------------------------
 def check_identity(values, runbook, problems):
     needed = {"refresh": ("target", "source"), "export": ("target",), "preflight": ("target",),
-              "post_restore": ("target",)}[runbook]
+              "post_restore": ("target",), "point_in_time_restore": ("target",)}[runbook]
+    service = "Power Platform" if runbook in PP_RUNBOOKS else "LCS"
     if runbook == "preflight" and values.get("kind", "refresh") in ("refresh", "point_in_time_restore"):
         needed = ("target", "source")
     for which in needed:
         value = values["%s_environment_id" % which]
         if not value:
-            problems.error("%s_environment_id" % which, "is required: the LCS environment id (a GUID) of the %s"
-                           % which)
+            problems.error("%s_environment_id" % which, "is required: the %s environment id (a GUID) of the %s"
+                           % (service, which))
         elif not GUID.match(value):
-            problems.error("%s_environment_id" % which, "must be an LCS environment id (a GUID), not %r" % value)
+            problems.error("%s_environment_id" % which, "must be a %s environment id (a GUID), not %r"
+                           % (service, value))
+    if runbook in PP_RUNBOOKS and values["source_environment_id"] and not GUID.match(values["source_environment_id"]):
+        problems.error("source_environment_id", "must be a Power Platform environment id (a GUID), not %r"
+                       % values["source_environment_id"])
     if values["source_environment_id"] and values["source_environment_id"] == values["target_environment_id"] \
             and runbook in ("refresh", "preflight") and values.get("kind", "refresh") == "refresh":
         problems.error("source_environment_id", "is the target itself; a refresh needs another source")
@@ -129,7 +142,7 @@ def check_identity(values, runbook, problems):
 
 
 def check_window(values, runbook, problems):
-    if runbook not in ("refresh", "export"):
+    if runbook not in ("refresh", "export", "point_in_time_restore"):
         return
     text = str(values["max_age"]).strip()
     if text.lower() == NO_WINDOW:
@@ -227,12 +240,15 @@ def _check_settings(values, problems):
 
 def check_state_location(values, context, problems):
     """The snapshot must live where the user says, outside the collection (it is the run's record)."""
-    if not context.get("sql_enabled") or context["runbook"] not in ("refresh", "post_restore"):
+    # the point-in-time runbook records the admin mode before the restore there, with or without SQL
+    needed = context["runbook"] in PP_RUNBOOKS or context.get("sql_enabled")
+    if not needed or context["runbook"] not in ("refresh", "post_restore", "point_in_time_restore"):
         return
     directory = values["snapshot_dir"]
     if not directory:
-        problems.error("snapshot_dir", "is required with dataalm_sql_connection_string: the directory (outside the "
-                       "collection, kept between runs, for example on a share) for the configuration snapshots")
+        problems.error("snapshot_dir", "is required%s: the directory (outside the collection, kept between runs, for "
+                       "example on a share) for the configuration snapshots and the run's record"
+                       % ("" if context["runbook"] in PP_RUNBOOKS else " with dataalm_sql_connection_string"))
         return
     if not os.path.isabs(directory):
         problems.error("snapshot_dir", "must be an absolute path, not %r" % directory)
@@ -244,6 +260,18 @@ def check_state_location(values, context, problems):
                            "directory of your own" % (directory, inside))
 
 
+def check_restore_point(values, problems):
+    """One of restore_point (RFC 3339 with an offset, or latest) and backup_label."""
+    try:
+        check_restore_choice(values["restore_point"], values["backup_label"])
+        if values["restore_point"]:
+            parse_restore_point(values["restore_point"], datetime.datetime.now(datetime.timezone.utc))
+    except InputError as exc:
+        name = "backup_label" if values["backup_label"] and not values["restore_point"] else "restore_point"
+        problems.error(name, str(exc).replace("restore_point", PREFIX + "restore_point").replace(
+            "backup_label", PREFIX + "backup_label"))
+
+
 def validate(raw, context):
     """Coerced values (without the prefix) and the problems; the caller fails when there are errors."""
     problems = Problems()
@@ -251,7 +279,9 @@ def validate(raw, context):
     runbook = context["runbook"]
     check_identity(values, runbook, problems)
     check_window(values, runbook, problems)
-    if runbook in ("refresh", "post_restore"):
+    if runbook in PP_RUNBOOKS:
+        check_restore_point(values, problems)
+    if runbook in ("refresh", "post_restore", "point_in_time_restore"):
         check_cleanup(values, problems)
         check_state_location(values, context, problems)
     values["sql_enabled"] = bool(context.get("sql_enabled"))

@@ -34,7 +34,7 @@ options:
     description: The runbook whose inputs are checked.
     type: str
     required: true
-    choices: [refresh, export, post_restore, preflight]
+    choices: [refresh, export, post_restore, preflight, point_in_time_restore]
   inputs:
     description: The inventory variables of this host whose names start with C(dataalm_), except the connection string.
     type: dict

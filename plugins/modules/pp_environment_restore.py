@@ -22,6 +22,11 @@ description:
     matrix in docs/power-platform.md).
   - After a restore the environment is in administration mode; flows in solutions are off, connection references
     need new connections and custom connectors may need reinstalling (Microsoft's documented follow-ups).
+  - Before it starts anything (also in check mode) it lists in RV(findings) what the instant takes away - the
+    finance and operations packages and Dataverse solutions deployed to the source after the instant, which come back
+    at their older versions because a restore brings back code as well as data - and the documented follow-ups.
+    Reading them needs read access to the source's Dataverse; without it a warning finding says so and the restore
+    goes on.
 author:
   - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
@@ -138,6 +143,26 @@ instant_source:
   description: How the instant was chosen, V(given), V(latest) or C(backup <id>) for O(backup_label).
   returned: always
   type: str
+findings:
+  description:
+    - What the instant takes away and what to do after the restore, each C(id), C(severity) (V(warning) or
+      V(info)), C(message) and C(remedy). Ids are V(restore_packages_deployed_after_instant),
+      V(restore_solutions_deployed_after_instant), V(restore_code_history_unreadable), V(restore_admin_mode),
+      V(restore_flows_off) and V(restore_connection_references).
+  returned: always
+  type: list
+  elements: dict
+deployed_after:
+  description:
+    - C(packages) (finance and operations packages, from Dataverse's package history) and C(solutions) deployed to
+      the source after the instant, each C(name), C(version), C(deployed_at) and C(version_at_instant) (the version
+      the restore brings back; null when it was absent then or is not known). Null when they could not be read.
+  returned: always
+  type: dict
+  sample:
+    packages:
+      - {name: ContosoExt, version: 1.2.0.0, deployed_at: "2026-03-02T06:00:00Z", version_at_instant: 1.1.0.0}
+    solutions: []
 validation:
   description: The service's C(ValidateOnly) verdict, C(passed) and C(field_errors) (each C(field), C(messages)).
   returned: in check mode, and when the service refused the request
@@ -156,7 +181,7 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import forma
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.lifecycle import LifecycleOperation, restore_body
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.lifecycle_checks import check_restore_choice
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.lifecycle_task import (
-    pair, restore_instant, run_lifecycle)
+    pair, restore_instant, run_lifecycle, what_the_instant_takes_away)
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.module import PpModule, parse_window, utc_now
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.options import (
     check_environment_id, check_guid, wait_argument_spec)
@@ -184,10 +209,11 @@ def main():
         source, _target = pm.checked(pair, client, source_id, target_id, "restore")
         now = client.now() or utc_now()
         instant, chosen = pm.checked(restore_instant, client, source, p["restore_point"], p["backup_label"], now)
+        takes_away = what_the_instant_takes_away(pm, source, instant)
         provider = LifecycleOperation(client, target_id, "restore", restore_body(
             source_id, instant, p["environment_name"], p["security_group_id"], p["skip_audit_data"]))
         result = run_lifecycle(pm, provider, dict(p, not_before=not_before, max_age=max_age))
-        result.update(instant=format_datetime(instant), instant_source=chosen)
+        result.update(takes_away, instant=format_datetime(instant), instant_source=chosen)
         return result
 
     pm.run(body)

@@ -313,3 +313,55 @@ def test_restored_data_equals_the_data_as_of_the_instant_row_by_row(tmp_path, st
         assert _dump(conn) == expected_rows  # every table row by row; the rows written after the instant are gone
     assert _as_of(emu, "dataverse/fabrikam-uat", emu.state()["clock"]["now"]) == expected_dv
     assert restores(emu) == 1
+
+
+def _deploy(emu, **body):
+    response = emu.http.post(f"{emu.admin_url}/pplifecycle/deployments", json={"environment": "Fabrikam UAT", **body},
+                             timeout=30)
+    assert response.status_code == 201, response.text
+
+
+def test_preflight_lists_the_packages_and_solutions_the_instant_takes_back(tmp_path, start_emulator):
+    emu = _fast(tmp_path, start_emulator, speed=1, **{FABRIKAM_UAT: _short})
+    emu.advance(60)
+    _deploy(emu, package="FabrikamExt", version="1.0.0.0")
+    _deploy(emu, solution="fab_Portal", version="1.0.0.0")
+    emu.advance(60)
+    instant = emu.state()["clock"]["now"]
+    emu.advance(60)
+    _deploy(emu, package="FabrikamExt", version="2.0.0.0")
+    _deploy(emu, package="FabrikamTax", version="1.0.0.0")
+    _deploy(emu, solution="fab_Portal", version="1.1.0.0")
+    emu.set_speed(120)
+    restore = restore_task(restore_point=instant)
+    _proc, r = play(tmp_path, emu.pp_module_args(), [dict(restore)], check=True, name="check.yml")
+    result = r["restore"]
+    assert not result.get("failed"), result.get("msg")
+    after = result["deployed_after"]
+    assert [(p["name"], p["version"], p["version_at_instant"]) for p in after["packages"]] == [
+        ("FabrikamExt", "2.0.0.0", "1.0.0.0"), ("FabrikamTax", "1.0.0.0", None)]
+    # solutions list their current row only: the version of the instant is not known from it
+    assert [(s["name"], s["version"]) for s in after["solutions"]] == [("fab_Portal", "1.1.0.0")]
+    ids = [f["id"] for f in result["findings"]]
+    assert ids == ["restore_packages_deployed_after_instant", "restore_solutions_deployed_after_instant",
+                   "restore_admin_mode", "restore_flows_off", "restore_connection_references"]
+    assert "FabrikamTax" in result["findings"][0]["message"] and result["findings"][0]["remedy"]
+    assert restores(emu) == 0 and sum(emu.counters()["mutating_requests"].values()) == 0
+    _proc, r = play(tmp_path, emu.pp_module_args(), [dict(restore)], name="run.yml")
+    assert r["restore"]["state"] == "succeeded", r["restore"].get("msg")
+    # the code came back as of the instant, so nothing is deployed after it any more
+    _proc, r = play(tmp_path, emu.pp_module_args(), [dict(restore)], check=True, name="again.yml")
+    assert r["restore"]["deployed_after"] == {"packages": [], "solutions": []}
+    assert r["restore"]["action"] == "none" and restores(emu) == 1
+
+
+def test_unreadable_code_history_is_a_warning_finding_and_the_restore_goes_on(tmp_path, start_emulator):
+    emu = _fast(tmp_path, start_emulator, **{FABRIKAM_UAT: _short})
+    emu.set_faults({"kind": "http_error", "route": "/dataverse/*/api/data/v9.2/packagehistories", "method": "GET",
+                    "status": 403, "count": 100})
+    _proc, r = play(tmp_path, emu.pp_module_args(), [restore_task(restore_point=TWO_HOURS_AGO)])
+    result = r["restore"]
+    assert result.get("state") == "succeeded", result
+    assert result["findings"][0]["id"] == "restore_code_history_unreadable" and result["deployed_after"] is None
+    assert "403" in result["findings"][0]["message"]
+    assert restores(emu) == 1

@@ -42,6 +42,12 @@ TABLES = {t.logical_name: t for t in (
     TableDef("solution", "solutions", "solutionid", "friendlyname", "Solution",
              {"uniquename": None, "friendlyname": None, "version": "1.0.0.0", "ismanaged": True,
               "installedon": None}),
+    # hook (issue 13): package deployments, so a restore preflight can list what came after an instant. The
+    # documented columns are executionname, applicationname, createdon, statuscode; packageuniquename and
+    # packageversion are inferred (not in the published column list).
+    TableDef("packagehistory", "packagehistories", "packagehistoryid", "executionname", "Package History",
+             {"executionname": None, "applicationname": None, "packageuniquename": None, "packageversion": None,
+              "statuscode": None, "createdon": None}),
     TableDef("mserp_financeandoperationsentity", "mserp_financeandoperationsentities",
              "mserp_financeandoperationsentityid", "mserp_physicalname", "Available finance and operations entities",
              {"mserp_physicalname": None, "mserp_hasbeengenerated": False, "mserp_changetrackingenabled": False,

@@ -75,8 +75,12 @@ class PpLifecycleBackend(Backend):
         _at, version, packages = timeline[-1] if timeline else (None, None, {})
         return version, dict(packages)
 
-    def deploy(self, env: PpEnvironment, package: str | None, version: str | None, fin_ops_version: str | None):
-        """Record a package deployment (or an F&O version update) at the current instant."""
+    def deploy(self, env: PpEnvironment, package: str | None, version: str | None, fin_ops_version: str | None,
+               solution: str | None = None):
+        """Record a deployment at the current instant: an F&O package (or version update) in the code timeline
+        and in Dataverse's package history, or a Dataverse solution (``solution``, installed or upgraded)."""
+        if solution:
+            return self._install_solution(env, solution, version or "1.0.0.0")
         if env.fin_ops is None:
             raise PpError(400, "FinOpsEnvironmentNotFound", f"Environment {env.name} has no F&O environment.")
         current_version, packages = self.code_as_of(env)
@@ -85,7 +89,26 @@ class PpLifecycleBackend(Backend):
         new_version = fin_ops_version or current_version
         env.fin_ops.version = new_version
         self.code[env.id].append((self.now(), new_version, packages))
+        if package and env.dataverse is not None:
+            # pac package deploy leaves a package history row in Dataverse (which a restore takes back in time)
+            self.emulator.backend("dataverse").store(env).insert("packagehistories", {
+                "executionname": f"{package} {packages[package]}", "applicationname": package,
+                "packageuniquename": package, "packageversion": packages[package], "statuscode": "Completed",
+                "createdon": self.now().isoformat()}, self.now())
         self.record("code_deployed", env.name, package=package, version=version, fin_ops_version=new_version)
+        return None
+
+    def _install_solution(self, env: PpEnvironment, name: str, version: str) -> None:
+        if env.dataverse is None:
+            raise PpError(400, "DataverseNotFound", f"Environment {env.name} has no Dataverse.")
+        store, now = self.emulator.backend("dataverse").store(env), self.now()
+        row = {"uniquename": name, "friendlyname": name, "version": version, "installedon": now.isoformat()}
+        current = next((r for r in store.rows("solutions") if r.get("uniquename") == name), None)
+        if current is None:
+            store.insert("solutions", row, now)
+        else:
+            store.update("solutions", current["solutionid"], row, now)
+        self.record("solution_installed", env.name, solution=name, version=version)
 
     def deployments_after(self, env: PpEnvironment, instant: dt.datetime) -> list[dict]:
         return [{"at": at.isoformat(), "fin_ops_version": version, "packages": packages}

@@ -99,12 +99,14 @@ def admin_switch():
 @blueprint.post("/_emulator/pplifecycle/deployments")
 def admin_deploy():
     """Admin (tests): ``{"environment": id or name, "package": "ContosoExt", "version": "1.2.0.0",
-    "fin_ops_version": "10.0.46.1"}`` records a deployment now (code through time)."""
+    "fin_ops_version": "10.0.46.1"}`` records a deployment now (code through time); ``{"environment", "solution":
+    "msdyn_Contoso", "version"}`` installs or upgrades a Dataverse solution now."""
     body = request.get_json(silent=True) or {}
     try:
         with current_emulator().lock:
             env = lifecycle().pp.environment(str(body.get("environment", "")))
-            lifecycle().deploy(env, body.get("package"), body.get("version"), body.get("fin_ops_version"))
+            lifecycle().deploy(env, body.get("package"), body.get("version"), body.get("fin_ops_version"),
+                               body.get("solution"))
             version, packages = lifecycle().code_as_of(env)
         return _json({"fin_ops_version": version, "packages": packages}, 201)
     except PpError as exc:

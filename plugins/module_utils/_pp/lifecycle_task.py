@@ -7,13 +7,14 @@ return the operation with its stages and the instant the target's data is as of.
 
 from __future__ import annotations
 
-from .._dates import parse_datetime
+from .._dates import format_datetime, parse_datetime
 from .._movement.errors import InputError
 from .._movement.orchestrate import Request, run_movement
 from .backups import matching_backup
 from .errors import PpError
 from .lifecycle_checks import check_in_retention, check_pair, parse_restore_point
 from .model import environment_facts, free_database_capacity_mb
+from .restore_findings import restore_findings
 
 
 def environment(client, environment_id, option):
@@ -70,3 +71,12 @@ def run_lifecycle(pm, provider, params):
     if pm.check_mode:
         result["validation"] = provider.verdict or {"passed": None, "field_errors": []}
     return result
+
+
+def what_the_instant_takes_away(pm, source, instant):
+    """{findings, deployed_after}: code deployed to the source after the instant and Microsoft's follow-ups."""
+    name = source.get("name") or source["id"]
+    if not source.get("url"):
+        return {"findings": [], "deployed_after": None}
+    findings, after = restore_findings(pm.dataverse(source["url"]), instant, format_datetime(instant), name)
+    return {"findings": findings, "deployed_after": after}

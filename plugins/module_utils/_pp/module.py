@@ -23,6 +23,7 @@ from .._redact import redact
 from .auth import token_provider
 from .client import BapAdminClient, PowerPlatformClient, bap_scope, pp_scope
 from .options import check_connection, connection_argument_spec
+from .restore_findings import DataverseReader
 
 
 def utc_now():
@@ -93,6 +94,17 @@ class PpModule:
             url = self.params["bap_api_url"]
             self._clients["bap"] = BapAdminClient(self._http_client("bap", url, bap_scope(url)))
         return self._clients["bap"]
+
+    def dataverse(self, org_url):
+        """A reader of the Dataverse Web API of one organisation (tokens for that organisation's URL)."""
+        key = "dataverse " + org_url
+        if key not in self._clients:
+            token_params = dict(self.params)
+            if token_params.get("client_id"):
+                token_params["access_token"] = None  # a Power Platform API token has the wrong audience here
+            reader = DataverseReader.for_environment(token_params, org_url, warn=self.warn, on_retry=self._note_retry)
+            self._http[key], self._clients[key] = reader.http, reader
+        return self._clients[key]
 
     def _note_retry(self, status=None, **_ignored):
         # counted, not warned each time: a 429 storm would otherwise flood the output
