@@ -96,24 +96,21 @@ def _listing(items):
                      for i in items)
 
 
+# (kind in code_after, finding id, what, how it changed, the code-alignment step)
+CODE_KINDS = (
+    ("packages", "restore_packages_deployed_after_instant", "Finance and operations packages", "deployed to",
+     "redeploy the package that matches the instant, or deploy the current package again"),
+    ("solutions", "restore_solutions_deployed_after_instant", "Dataverse solutions", "installed or upgraded in",
+     "import these solutions again at the versions you need"),
+)
+
+
 def code_findings(after, instant_text, source_name):
     """One warning per kind of code the instant takes back, each with Microsoft's code-alignment step."""
-    found = []
-    if after["packages"]:
-        found.append(finding(
-            "restore_packages_deployed_after_instant", "warning",
-            "Finance and operations packages deployed to %s after %s come back as of the instant: %s."
-            % (source_name, instant_text, _listing(after["packages"])),
-            "After the restore, redeploy the package that matches the instant, or deploy the current package again "
-            "(code alignment, %s)." % CODE_ALIGNMENT_DOC))
-    if after["solutions"]:
-        found.append(finding(
-            "restore_solutions_deployed_after_instant", "warning",
-            "Dataverse solutions installed or upgraded in %s after %s come back as of the instant: %s."
-            % (source_name, instant_text, _listing(after["solutions"])),
-            "After the restore, import these solutions again at the versions you need (code alignment, %s)."
-            % CODE_ALIGNMENT_DOC))
-    return found
+    return [finding(rule, "warning", "%s %s %s after %s come back as of the instant: %s."
+                    % (what, how, source_name, instant_text, _listing(after[kind])),
+                    "After the restore, %s (code alignment, %s)." % (step, CODE_ALIGNMENT_DOC))
+            for kind, rule, what, how, step in CODE_KINDS if after[kind]]
 
 
 def restore_findings(reader, instant, instant_text, source_name):
