@@ -23,8 +23,8 @@ def test_marker_fits_the_description_and_hides_the_ids():
     # the same environment however LCS spells it (case, dashes, braces)
     assert run_state.fingerprint(ENV) == run_state.fingerprint("{%s}" % ENV.upper().replace("-", ""))
     assert run_state.read_marker(_Client(text)) == {"environment_id": run_state.fingerprint(ENV),
-                                                     "generation": run_state.fingerprint(OPERATION),
-                                                     "state": "verified"}
+                                                    "generation": run_state.fingerprint(OPERATION),
+                                                    "state": "verified"}
 
 
 def test_anything_else_in_the_description_is_no_marker():
