@@ -27,6 +27,7 @@ from ansible.utils.display import Display
 from ansible_collections.d365fo.dataalm.plugins.module_utils._download_progress import human_bytes
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import (
     DEFAULT_INTERVAL, PROGRESS_FILE_ENV, PROGRESS_VAR, format_elapsed, read_state)
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.token_cache_vault import decrypts_token_cache
 
 display = Display()
 
@@ -50,7 +51,9 @@ def progress_line(state, elapsed):
 class ActionModule(ActionBase):
     _supports_check_mode = True
     _supports_async = True  # an async task (async/poll) runs as with the normal action, without live lines
+    token_cache_env = "LCS_TOKEN_CACHE"
 
+    @decrypts_token_cache  # a vault-encrypted token cache, decrypted around the module run
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.options import CONNECTION_OPTIONS, OPERATION_INFO
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.lcs_wait import LcsWaitingAction
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.token_cache_vault import decrypts_token_cache
 
 
 class ActionModule(LcsWaitingAction):
@@ -15,7 +16,9 @@ class ActionModule(LcsWaitingAction):
     connection_options = CONNECTION_OPTIONS
     follow_up = OPERATION_INFO
     service = "the Power Platform"
+    token_cache_env = "PP_TOKEN_CACHE"
 
+    @decrypts_token_cache  # around every module run below, not only the waiting base's
     def run(self, tmp=None, task_vars=None):
         if not self._task.args.get("operation_id"):
             # nothing to follow in slices: the module lists operations, or refuses wait without an id

@@ -18,6 +18,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import PROGRESS_VAR, format_elapsed
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.token_cache_vault import decrypts_token_cache
 
 display = Display()
 
@@ -41,7 +42,9 @@ def _positive(*values):
 class PackageWaitingAction(ActionBase):
     _supports_check_mode = True
     _supports_async = False
+    token_cache_env = "FO_TOKEN_CACHE"
 
+    @decrypts_token_cache  # a vault-encrypted token cache, decrypted around every slice
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)

@@ -23,7 +23,7 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.operation import TERMINAL_STATES
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.lcs_project_run import RUN_DIR_OPTION, with_project_run
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import PROGRESS_VAR, format_elapsed
-from ansible_collections.d365fo.dataalm.plugins.plugin_utils.token_cache_vault import cache_option, plain_token_cache
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.token_cache_vault import decrypts_token_cache
 
 display = Display()
 
@@ -56,13 +56,13 @@ class LcsWaitingAction(ActionBase):
         """The shared run's option, passed on to the follow-up module too."""
         return (RUN_DIR_OPTION,) if self.shares_project_run else ()
 
+    # the plane's variable the modules' token_cache falls back to
+    token_cache_env = "LCS_TOKEN_CACHE"
+
+    @decrypts_token_cache
     def run(self, tmp=None, task_vars=None):
         # a vault-encrypted token cache is decrypted around the module runs and re-encrypted after them
-        cache = cache_option(self._task.args)
-        with plain_token_cache(self._loader, cache) as usable:
-            if usable != cache:
-                self._task.args = dict(self._task.args, token_cache=usable)
-            return self._run(tmp, task_vars)
+        return self._run(tmp, task_vars)
 
     def _run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}

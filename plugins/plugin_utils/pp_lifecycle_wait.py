@@ -17,6 +17,7 @@ class PpLifecycleAction(LcsWaitingAction):
     connection_options = CONNECTION_OPTIONS
     follow_up = OPERATION_INFO
     service = "the Power Platform"
+    token_cache_env = "PP_TOKEN_CACHE"
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)

@@ -7,11 +7,16 @@ The action plugin decrypts the cache into a private temporary file (0600 in a 07
 module signs in from it and may renew tokens in it, and the plugin encrypts the result back over the
 original file (atomically, 0600) before the plaintext is removed. A cache that is not encrypted is
 passed through untouched.
+
+Every module that signs in has an action plugin that does this: the waiting ones through their
+shared bases (``@decrypts_token_cache`` on ``run``), the others are ``TokenCacheAction`` (the normal
+action around the decrypted cache), one line each in ``plugins/action/<module>.py``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import tempfile
@@ -19,12 +24,46 @@ import tempfile
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_bytes
 from ansible.parsing.vault import is_encrypted, match_encrypt_secret, parse_vaulttext_envelope
+from ansible.plugins.action.normal import ActionModule as NormalAction
 from ansible_collections.d365fo.dataalm.plugins.module_utils._auth.cache import DEFAULT_TOKEN_CACHE
 
 
-def cache_option(args):
-    """The token cache a task will use: its option, the environment variable, or the default."""
-    return os.path.expanduser(args.get("token_cache") or os.environ.get("LCS_TOKEN_CACHE") or DEFAULT_TOKEN_CACHE)
+def cache_option(args, env_var="LCS_TOKEN_CACHE"):
+    """The token cache a task will use: its option, the plane's environment variable, or the default."""
+    return os.path.expanduser(args.get("token_cache") or os.environ.get(env_var) or DEFAULT_TOKEN_CACHE)
+
+
+def decrypts_token_cache(run):
+    """Decorate an action plugin's ``run``: its module runs see a decrypted copy of a vault-encrypted cache.
+
+    The plugin's class names the plane's environment variable in ``token_cache_env`` (the modules'
+    ``token_cache`` falls back to it). Nested uses (a subclass calling a decorated ``run``) are harmless:
+    the inner one finds a plain file.
+    """
+    @functools.wraps(run)
+    def run_on_plain_cache(self, tmp=None, task_vars=None):
+        cache = cache_option(self._task.args, getattr(self, "token_cache_env", "LCS_TOKEN_CACHE"))
+        with plain_token_cache(self._loader, cache) as usable:
+            if usable != cache:
+                if self._task.async_val:
+                    # the decrypted copy is gone when the task returns, long before an async module reads it
+                    raise AnsibleError("the token cache %s is vault-encrypted, which async tasks cannot use (the "
+                                       "module would read it after the task returned); drop async or use a cache "
+                                       "that is not encrypted" % cache)
+                self._task.args = dict(self._task.args, token_cache=usable)
+            return run(self, tmp, task_vars)
+    run_on_plain_cache.decrypts_token_cache = True  # tests/unit/plugins/test_sign_in_vault_cache.py looks for it
+    return run_on_plain_cache
+
+
+class TokenCacheAction(NormalAction):
+    """The action plugin of a module that signs in and needs nothing else on the controller."""
+
+    token_cache_env = "LCS_TOKEN_CACHE"
+
+    @decrypts_token_cache
+    def run(self, tmp=None, task_vars=None):
+        return super().run(tmp, task_vars)
 
 
 @contextlib.contextmanager

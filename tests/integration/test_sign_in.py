@@ -33,6 +33,17 @@ def refresh_runbook(tmp_path, emu, cache, verbosity=0):
     return play(tmp_path, emu, tasks, defaults=defaults, verbosity=verbosity)
 
 
+def vault_sign_in(tmp_path, emu):
+    """sign_in.yml into a vault-encrypted cache; (the cache, the ansible-playbook options giving the vault secret)."""
+    cache = tmp_path / "cache.vault"
+    password_file = tmp_path / "vault-pass"
+    password_file.write_text("correct horse battery staple\n")
+    vault = ["--vault-password-file", str(password_file)]
+    rc, output = device_code_sign_in(emu, cache, MFA_USER, args=vault, extra_vars={"dataalm_token_cache_vault": True})
+    assert rc == 0, output[-3000:]
+    return cache, vault
+
+
 def test_mfa_account_signs_in_once_then_runs_sixty_days_without_a_password(tmp_path, lcs_emu, monkeypatch):
     cache = tmp_path / "cache.json"
     emulator_admin(lcs_emu, "policy", {"inactivity_seconds": 14 * DAY})
@@ -112,13 +123,7 @@ def test_a_vault_encrypted_cache_holds_no_token_in_clear_text_and_serves_the_run
     from devtools.ansible_runner import run_playbook
     from tests.integration.lcs_support import write_play
 
-    cache = tmp_path / "cache.vault"
-    password_file = tmp_path / "vault-pass"
-    password_file.write_text("correct horse battery staple\n")
-    vault = ["--vault-password-file", str(password_file)]
-    rc, output = device_code_sign_in(lcs_emu, cache, MFA_USER, args=vault,
-                                     extra_vars={"dataalm_token_cache_vault": True})
-    assert rc == 0, output[-3000:]
+    cache, vault = vault_sign_in(tmp_path, lcs_emu)
     raw = cache.read_text()
     assert raw.startswith("$ANSIBLE_VAULT;") and stat.S_IMODE(os.stat(cache).st_mode) == 0o600
     assert "RefreshToken" not in raw and "eyJ" not in raw
@@ -163,3 +168,39 @@ def test_browser_sign_in_with_pkce(tmp_path, lcs_emu):
     assert counters.get("authorization_code") == 1 and counters.get("password", 0) == 0
     code, out, err = run_token_user(cache_params(lcs_emu, cache, MFA_USER))
     assert code == 0, (out, err)
+
+
+def test_the_lcs_info_modules_read_and_renew_a_vault_encrypted_cache(tmp_path, lcs_emu):
+    """lcs_environment_info and lcs_database_backup_info have action plugins that decrypt the cache (issue 11):
+    with expired access tokens they renew them and the renewed cache is written back, still encrypted."""
+    import subprocess
+
+    from devtools.ansible_runner import VENV_BIN, ansible_env, run_playbook
+    from tests.integration.lcs_support import write_play
+
+    cache, vault = vault_sign_in(tmp_path, lcs_emu)
+
+    def ansible_vault(action):
+        subprocess.run([str(VENV_BIN / "ansible-vault"), action, str(cache), *vault], env=ansible_env(),
+                       check=True, capture_output=True)
+
+    ansible_vault("decrypt")  # as after a night without runs: the access tokens have expired
+    age_access_tokens(cache)
+    ansible_vault("encrypt")
+    sealed = cache.read_text()
+    before = lcs_emu.counters()["tokens_issued"].get("refresh_token", 0)
+    tasks = [{"name": "environments", "register": "environments", "d365fo.dataalm.lcs_environment_info": {}},
+             {"name": "backups", "register": "backups", "d365fo.dataalm.lcs_database_backup_info": {}}]
+    path, out = write_play(tmp_path, tasks, module_defaults(lcs_emu, cache, MFA_USER))
+    private = tmp_path / "tmp"  # where the plugins put the decrypted copy (tempfile follows TMPDIR)
+    private.mkdir()
+    proc = run_playbook(path, args=vault, env={"TMPDIR": str(private)})
+    results = json.loads(out.read_text())
+    for name in ("environments", "backups"):
+        assert not results[name].get("failed"), (name, results[name], proc.stdout[-3000:])
+    assert results["environments"]["environments"]
+    assert lcs_emu.counters()["tokens_issued"]["refresh_token"] > before
+    renewed = cache.read_text()
+    assert renewed.startswith("$ANSIBLE_VAULT;") and renewed != sealed  # renewed tokens were encrypted back
+    assert "RefreshToken" not in renewed and stat.S_IMODE(os.stat(cache).st_mode) == 0o600
+    assert not list(private.glob("d365fo_token_cache.*")), "a decrypted copy of the cache was left behind"

@@ -37,10 +37,20 @@ DEFAULT_TOKEN_CACHE = "~/.ansible/d365fo_dataalm/token_cache.json"
 # Entra ID's default refresh-token inactivity limit; tenants can only shorten it with sign-in frequency
 REFRESH_TOKEN_INACTIVITY_DAYS = 90
 ACQUISITION_LOCK_TIMEOUT = 120
+VAULT_HEADER = b"$ANSIBLE_VAULT;"
 
 
 def cache_path(value):
     return os.path.abspath(os.path.expanduser(value or DEFAULT_TOKEN_CACHE))
+
+
+def vault_encrypted(path):
+    """Whether the cache file is ansible-vault ciphertext, which only the controller can decrypt."""
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(len(VAULT_HEADER)) == VAULT_HEADER
+    except OSError:
+        return False
 
 
 class AtomicFilePersistence(_FilePersistence):

@@ -9,7 +9,7 @@ import os
 import time
 
 from .._env import env_fallback
-from .cache import DEFAULT_TOKEN_CACHE, TokenCacheFile, cache_path
+from .cache import DEFAULT_TOKEN_CACHE, TokenCacheFile, cache_path, vault_encrypted
 from .errors import sign_in_again
 from .providers import DEFAULT_AUTHORITY, MsalTokenProvider, StaticToken
 
@@ -65,6 +65,12 @@ def auth_problem(params):
     if method == "token_cache" and not os.path.isfile(cache_path(params.get("token_cache"))):
         return str(sign_in_again(params.get("username"), "there is no token cache at %s (token_cache)"
                                  % cache_path(params.get("token_cache"))))
+    cache = cache_path(params.get("token_cache"))
+    if (params.get("token_cache") or method == "token_cache") and vault_encrypted(cache):
+        # the collection's action plugins decrypt it; this module ran without one (ansible-test, another runner)
+        return ("the token cache %s is vault-encrypted and a module cannot decrypt it; run the task with "
+                "ansible-playbook and --vault-id or --ask-vault-pass (the collection's action plugins decrypt it "
+                "around the module), or give a cache that is not encrypted" % cache)
     return None
 
 
