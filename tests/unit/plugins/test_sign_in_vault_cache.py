@@ -14,10 +14,12 @@ import pytest
 
 PLUGINS = Path(__file__).resolve().parents[3] / "plugins"
 # the shared sign-in options of each plane (plugins/module_utils/_auth/options.py and the planes' modules)
-SIGNS_IN = re.compile(r"module_utils\._(lcs|pp|fo_app)\.module import|module_utils\._auth")
+SIGNS_IN = re.compile(r"module_utils\._(lcs|pp|fo_app|dataverse)\.module import|module_utils\._auth")
 # the sign-in module writes the cache itself and has its own vault handling (plugins/action/dataalm_sign_in.py)
 OWN_VAULT_HANDLING = {"dataalm_sign_in"}
-PLANE_VARIABLE = {"lcs": "LCS_TOKEN_CACHE", "pp": "PP_TOKEN_CACHE", "fo": "FO_TOKEN_CACHE"}
+# Dataverse modules sign in with the Power Platform options (module_utils/_dataverse/module.py)
+PLANE_VARIABLE = {"lcs": "LCS_TOKEN_CACHE", "pp": "PP_TOKEN_CACHE", "dataverse": "PP_TOKEN_CACHE",
+                  "fo": "FO_TOKEN_CACHE"}
 
 
 def modules_that_sign_in():
@@ -27,7 +29,9 @@ def modules_that_sign_in():
 
 def test_the_list_of_modules_that_sign_in_is_found():
     names = modules_that_sign_in()
-    assert {"lcs_environment_info", "lcs_database_refresh", "pp_environment_info", "fo_entity"} <= set(names)
+    expected = {"lcs_environment_info", "lcs_database_refresh", "pp_environment_info", "fo_entity",
+                "dataverse_code_info"}
+    assert expected <= set(names)
 
 
 @pytest.mark.parametrize("name", modules_that_sign_in())
