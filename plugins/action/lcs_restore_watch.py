@@ -16,6 +16,7 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import
                                                                                   DEFAULT_WAIT_TIMEOUT)
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.lcs_wait import DEFAULT_PROGRESS_INTERVAL
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import PROGRESS_VAR, format_elapsed
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.token_cache_vault import decrypts_token_cache
 
 display = Display()
 
@@ -23,7 +24,9 @@ display = Display()
 class ActionModule(ActionBase):
     _supports_check_mode = True
     _supports_async = False
+    token_cache_env = "LCS_TOKEN_CACHE"
 
+    @decrypts_token_cache  # a vault-encrypted token cache, decrypted around every slice
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)

@@ -19,7 +19,7 @@ SIGNS_IN = re.compile(r"module_utils\._(lcs|pp|fo_app|dataverse)\.module import|
 OWN_VAULT_HANDLING = {"dataalm_sign_in"}
 # Dataverse modules sign in with the Power Platform options (module_utils/_dataverse/module.py)
 PLANE_VARIABLE = {"lcs": "LCS_TOKEN_CACHE", "pp": "PP_TOKEN_CACHE", "dataverse": "PP_TOKEN_CACHE",
-                  "fo": "FO_TOKEN_CACHE"}
+                  "fo": "FO_TOKEN_CACHE", "linked": "PP_TOKEN_CACHE"}  # linked_pair_info: the Power Platform options
 
 
 def modules_that_sign_in():
