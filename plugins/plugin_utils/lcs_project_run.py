@@ -6,8 +6,10 @@
 LCS limits environment metadata and history per project (6 calls per minute each, lcs-api.md §4.1),
 so a fleet of targets has to read the project once and pace its calls together. Ansible runs each host
 in its own fork, so the shared state lives in files: one private directory (0700) per controller run,
-LCS host and project, keyed by the run id (the controller's pid and start time; the action plugin's
-parent is the controller). The LCS action plugins pass it to their modules as ``project_run_dir``;
+LCS host, project and signed-in identity (a task signing in as someone else must not be answered with
+what another identity read: it may not see the project at all; the rate gate is then per identity too),
+keyed by the run id (the controller's pid and start time; the action plugin's parent is the
+controller). The LCS action plugins pass it to their modules as ``project_run_dir``;
 what is kept there, under which lock, is module_utils/_lcs/project_run.py. Directories of controllers
 that have ended are removed when a new run starts.
 """
@@ -28,6 +30,8 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.project_run im
 
 RUN_DIR_OPTION = next(iter(project_run_argument_spec()))
 _PREFIX = "run-"
+# the sign-in options that say who signs in; secrets (password, tokens) are never part of the key
+_IDENTITY_OPTIONS = ("username", "client_id", "tenant_id", "token_cache", "authority_url")
 
 
 def controller_run_id(pid=None, proc="/proc"):
@@ -42,11 +46,12 @@ def controller_run_id(pid=None, proc="/proc"):
     return "%d-%s" % (pid, start)
 
 
-def project_run_dir(project_id, lcs_api_url, base=None, run_id=None):
-    """The run's directory for one project (created 0700 on first use)."""
+def project_run_dir(project_id, lcs_api_url, base=None, run_id=None, identity=""):
+    """The run's directory for one project and sign-in identity (created 0700 on first use)."""
     base = base or os.path.join(tempfile.gettempdir(), "d365fo-dataalm-%d" % os.getuid())
     run_id = run_id or controller_run_id()
-    project = hashlib.sha256(("%s|%s" % (lcs_api_url.rstrip("/").lower(), project_id)).encode()).hexdigest()[:16]
+    key = "%s|%s|%s" % (lcs_api_url.rstrip("/").lower(), project_id, identity)
+    project = hashlib.sha256(key.encode()).hexdigest()[:16]
     path = os.path.join(base, "%s%s-%s" % (_PREFIX, run_id, project))
     if not os.path.isdir(path):
         os.makedirs(base, mode=0o700, exist_ok=True)
@@ -66,7 +71,14 @@ def with_project_run(task, args, run_id=None, base=None):
     if not project_id:
         return args
     url = args.get("lcs_api_url") or os.environ.get("LCS_API_URL") or "https://lcsapi.lcs.dynamics.com"
-    return dict(args, **{RUN_DIR_OPTION: project_run_dir(project_id, url, base=base, run_id=run_id)})
+    run_dir = project_run_dir(project_id, url, base=base, run_id=run_id, identity=sign_in_identity(args))
+    return dict(args, **{RUN_DIR_OPTION: run_dir})
+
+
+def sign_in_identity(args):
+    """Who the task signs in as, from the options that name an identity (never a secret), each falling
+    back to its LCS_* variable as the module's own options do."""
+    return "|".join(str(args.get(name) or os.environ.get("LCS_%s" % name.upper()) or "") for name in _IDENTITY_OPTIONS)
 
 
 def shared_environment_facts(args):

@@ -157,6 +157,22 @@ def test_only_tasks_of_a_known_project_that_do_not_poll_share(tmp_path, monkeypa
     assert "project_run_dir" not in lcs_project_run.with_project_run(polling, {"project_id": 1}, base=str(tmp_path))
 
 
+def test_tasks_signing_in_as_someone_else_share_nothing_with_the_run(tmp_path, monkeypatch):
+    for name in ("LCS_PROJECT_ID", "LCS_USERNAME", "LCS_CLIENT_ID", "LCS_TENANT_ID", "LCS_TOKEN_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    task = SimpleNamespace(until=None)
+
+    def run_dir(**args):
+        return lcs_project_run.with_project_run(task, dict(project_id=1, **args), run_id="7-70",
+                                                base=str(tmp_path))["project_run_dir"]
+
+    admin = run_dir(username="admin@contoso.example", password="one secret")
+    assert run_dir(username="admin@contoso.example", password="another secret") == admin  # secrets are no key
+    assert run_dir(username="outsider@contoso.example") != admin
+    monkeypatch.setenv("LCS_USERNAME", "admin@contoso.example")
+    assert run_dir() == admin  # the variable the module falls back to names the same person
+
+
 def test_controller_run_id_tells_a_reused_pid_apart():
     own = lcs_project_run.controller_run_id(os.getpid())
     assert own.startswith("%d-" % os.getpid()) and own != "%d-0" % os.getpid()
