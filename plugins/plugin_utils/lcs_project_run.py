@@ -22,6 +22,7 @@ import shutil
 import tempfile
 
 from ansible.module_utils.parsing.convert_bool import boolean
+from ansible_collections.d365fo.dataalm.plugins.module_utils._auth.options import identity_options
 from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import parse_utc
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.client import environment_facts, same_guid
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.history import history_facts
@@ -30,8 +31,6 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.project_run im
 
 RUN_DIR_OPTION = next(iter(project_run_argument_spec()))
 _PREFIX = "run-"
-# the sign-in options that say who signs in; secrets (password, tokens) are never part of the key
-_IDENTITY_OPTIONS = ("username", "client_id", "tenant_id", "token_cache", "authority_url")
 
 
 def controller_run_id(pid=None, proc="/proc"):
@@ -78,7 +77,7 @@ def with_project_run(task, args, run_id=None, base=None):
 def sign_in_identity(args):
     """Who the task signs in as, from the options that name an identity (never a secret), each falling
     back to its LCS_* variable as the module's own options do."""
-    return "|".join(str(args.get(name) or os.environ.get("LCS_%s" % name.upper()) or "") for name in _IDENTITY_OPTIONS)
+    return "|".join(str(args.get(name) or os.environ.get("LCS_%s" % name.upper()) or "") for name in identity_options())
 
 
 def shared_environment_facts(args):

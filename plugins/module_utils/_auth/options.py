@@ -14,6 +14,11 @@ from .errors import sign_in_again
 from .providers import DEFAULT_AUTHORITY, MsalTokenProvider, StaticToken
 
 
+def identity_options():
+    """The sign-in options that say who signs in (never a secret): two tasks alike in these are one identity."""
+    return tuple(name for name, option in auth_argument_spec().items() if not option.get("no_log"))
+
+
 def auth_argument_spec(env_prefix="LCS", exclude=()):
     """The argument spec of the shared sign-in options, each falling back to ``<env_prefix>_<OPTION>``.
 
