@@ -19,7 +19,7 @@ from .._dates import parse_utc as parse_datetime
 from .._http import HttpError
 from .errors import LcsError, LcsQuotaError
 from .project_run import limit_of
-from .status import INITIAL_STATUS
+from .status import INITIAL_STATUS, OPERATION_KINDS
 from .quota import QUOTA_WINDOW, parse_quota_message
 
 
@@ -35,12 +35,6 @@ REGIONAL_HOSTS = {
     "uae": "https://lcsapi.uae.lcs.dynamics.com",
     "cn": "https://lcsapi.lcs.dynamics.cn",
     "gov": "https://lcsapi.gov.lcs.microsoftdynamics.us",
-}
-
-OPERATION_KINDS = {
-    # our kind -> environment history Type values that mean the same operation
-    "refresh": ("SFSourceDbToSandbox",),
-    "export": ("SFExportSandboxDb",),
 }
 
 _GUID_RE = re.compile(r"^\{?([0-9a-fA-F]{8})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?"
