@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import re
 import sys
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from ansible_collections.d365fo.dataalm.plugins.module_utils.cleanup import ACTIVE_BATCH_STATUSES, kept_user
 
 from devtools.ansible_runner import run_playbook
 from tests.integration.pp_support import FABRIKAM_UAT, pp_world_with, requests_made
@@ -116,3 +118,65 @@ def test_wrong_input_fails_before_any_mutating_request(tmp_path, pp_emulator, ex
     assert variable in output, output[-3000:]
     assert requests_made(pp_emulator, mutating_only=True) == 0
     assert pp_emulator.counters()["pp_restores_started"] == {}
+
+
+PP_APP = "7a0d4c5e-9f63-4b10-a4c8-3b2f5e6d7c8a"  # the world's Power Platform automation app
+
+
+def _database(emu):
+    import psycopg
+
+    from tests.emulator.test_data_through_time import _libpq
+
+    return psycopg.connect(_libpq(_target(emu)["odbc_connection_string"]), autocommit=True)
+
+
+def _app_layer_vars(emu, instant):
+    """No SQL string: the application layer signs in as the automation app, registered in the target (mapped to
+    Admin) before the instant, so the restored data still knows it (a restore brings users back as they were)."""
+    args = emu.pp_module_args()
+    return {"fo_environment_url": emu.base_url + "/fo/fabrikam-uat", "fo_client_id": PP_APP,
+            "fo_client_secret": args["client_secret"], "fo_tenant_id": args["tenant_id"],
+            "fo_authority_url": emu.base_url, "fo_ca_path": emu.ca_file, "dataalm_restore_point": instant,
+            # a restored sandbox looks live (its users enabled as at the instant): the run confirms the host it means
+            "dataalm_keep_users": ["Admin"], "dataalm_confirm_environment": urlsplit(emu.base_url).hostname}
+
+
+def test_restore_without_sql_cleans_up_over_the_application_layer_then_nothing(tmp_path, start_emulator):
+    emu = start_emulator(pp_world_with(tmp_path, **{FABRIKAM_UAT: _short}), databases=True, speed=1)
+    with _database(emu) as conn:
+        conn.execute("INSERT INTO SYSAADCLIENTTABLE (RECID, AADCLIENTID, USERID, NAME) VALUES "
+                     "((SELECT MAX(RECID) + 1 FROM SYSAADCLIENTTABLE), %s, 'Admin', 'dataalm')", (PP_APP,))
+        conn.execute("UPDATE SYSEMAILPARAMETERS SET SMTPRELAYSERVERNAME = 'smtp-old.fabrikam.example'")
+        emu.advance(60)
+        instant = emu.state()["clock"]["now"]
+        emu.advance(60)
+        # the sandbox's own relay today: the restore brings back the old one, the settings package this one
+        conn.execute("UPDATE SYSEMAILPARAMETERS SET SMTPRELAYSERVERNAME = 'smtp-uat.fabrikam.example'")
+        live = conn.execute("SELECT COUNT(*) FROM USERINFO WHERE ENABLE = 1 AND ID <> 'Admin'").fetchone()[0]
+        jobs = conn.execute("SELECT COUNT(*) FROM BATCHJOB WHERE STATUS IN (%s)" % ACTIVE_BATCH_STATUSES).fetchone()[0]
+        assert live > 0 and jobs > 0  # the instant's data has people enabled and jobs waiting: work to do
+        emu.set_speed(120)
+        inventory = _inventory(tmp_path, emu, **_app_layer_vars(emu, instant))
+        proc = _run(tmp_path, inventory)
+        assert proc.returncode == 0, (proc.stdout + proc.stderr)[-6000:]
+        assert emu.counters()["pp_restores_started"] == {"Fabrikam UAT": 1}
+        # the clean-up ran through the application layer (users, batch jobs, e-mail), not skipped
+        assert re.search(r"post_restore : Run the clean-up profile \(the steps an entity can express[^\]]*\]\s*\**\s*\n"
+                         r"changed: \[fabrikam-uat\]", proc.stdout), proc.stdout[-6000:]
+        users = conn.execute("SELECT ID, NETWORKALIAS, ENABLE FROM USERINFO").fetchall()
+        kept = kept_user(["Admin"])
+        enabled = [user for user, alias, on in users if on and not kept({"UserID": user, "Alias": alias})]
+        assert enabled == [] and sum(on for _u, _a, on in users) < live  # only Admin and service accounts
+        active = "SELECT COUNT(*) FROM BATCHJOB WHERE STATUS IN (%s)" % ACTIVE_BATCH_STATUSES
+        assert conn.execute(active).fetchone()[0] == 0  # every job that would run is held
+        assert conn.execute("SELECT SMTPRELAYSERVERNAME FROM SYSEMAILPARAMETERS").fetchall() == [
+            ("smtp-uat.fabrikam.example",)]
+    # the settings package captured before the restore and imported after it
+    assert (tmp_path / "record" / "fabrikam-uat-settings.zip").exists()
+    assert "Import the target's own settings captured before the movement" in proc.stdout
+    assert "fabrikam-uat.json" not in [p.name for p in (tmp_path / "record").iterdir()]  # no SQL snapshot
+    again = _run(tmp_path, inventory)
+    assert again.returncode == 0, (again.stdout + again.stderr)[-4000:]
+    assert _recap(again)["changed"] == 0, again.stdout[-6000:]
+    assert emu.counters()["pp_restores_started"] == {"Fabrikam UAT": 1}
