@@ -81,3 +81,21 @@ def test_run_state_refuses_a_live_environment_then_tracks_a_copy(fo, tmp_path):
     other = {"d365fo.dataalm.fo_app_target": dict(TARGET, generation="op-2", state="cleaning"), "register": "n"}
     _proc, res = play(tmp_path, [other], fo.defaults())
     assert res["n"]["failed"] and "not a fresh copy" in res["n"]["msg"]  # a new movement must look like a copy
+
+
+def test_live_progress_of_the_batches_at_default_verbosity(fo, tmp_path):
+    """Each $batch is held 1.5 s by the emulator, so the step provably runs while the controller prints
+    records sent of records planned (the module's progress file, read by its action plugin)."""
+    import re
+
+    fo.emu.set_faults({"kind": "latency", "route": "*$batch", "seconds": 1.5})
+    task = {"d365fo.dataalm.fo_app_cleanup": {"steps": ["disable_users"], "keep_users": ["Admin"], "batch_size": 1},
+            "register": "r"}
+    proc, res = play(tmp_path, [task], fo.defaults(), extra_vars={"d365fo_dataalm_progress_interval": 1})
+    fo.emu.clear_faults()
+    assert proc.returncode == 0 and res["r"]["changed"], proc.stdout + proc.stderr
+    rows = res["r"]["steps"][0]["rows"]
+    assert rows >= 3, rows  # three batches or more: 4.5 s or more of sending
+    done = [int(n) for n in re.findall(r"^fo_app_cleanup: disable_users (\d+) of %d records, elapsed \d+:\d\d:\d\d$"
+                                       % rows, proc.stdout, re.M)]
+    assert done and 0 < done[0] < rows and done == sorted(done), proc.stdout[-3000:]

@@ -142,3 +142,18 @@ def test_a_persons_delegated_token_from_a_refresh_token(fo, tmp_path):
     fo.sql("UPDATE USERINFO SET ENABLE = 0 WHERE ID = 'Admin'")  # a disabled user is refused
     _proc, res = play(tmp_path, [dict(read)], dict(defaults, refresh_token=refresh_token()))
     assert res["r"]["failed"] and res["r"]["http_status"] == 401
+
+
+def test_live_progress_of_the_batches_at_default_verbosity(fo, tmp_path):
+    """Each $batch is held 1.5 s by the emulator: the controller prints records sent of records planned."""
+    import re
+
+    fo.emu.set_faults({"kind": "latency", "route": "*$batch", "seconds": 1.5})
+    task = {"d365fo.dataalm.fo_entity": dict(DISABLE["d365fo.dataalm.fo_entity"], batch_size=1), "register": "r"}
+    proc, res = play(tmp_path, [task], fo.defaults(), extra_vars={"d365fo_dataalm_progress_interval": 1})
+    fo.emu.clear_faults()
+    assert proc.returncode == 0 and res["r"]["updated"] >= 3, proc.stdout + proc.stderr
+    total = res["r"]["updated"]
+    done = [int(n) for n in re.findall(r"^fo_entity: SystemUsers (\d+) of %d records, elapsed \d+:\d\d:\d\d$"
+                                       % total, proc.stdout, re.M)]
+    assert done and 0 < done[0] < total and done == sorted(done), proc.stdout[-3000:]

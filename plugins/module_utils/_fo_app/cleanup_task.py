@@ -10,7 +10,7 @@ without an application-layer form is listed in ``not_run`` with the catalogue's 
 
 from __future__ import annotations
 
-from .. import cleanup
+from .. import _progress, cleanup
 from ..fo_sql import FoSqlError
 from .entities import key_fields_for
 from .records import apply, plan_absent, plan_present
@@ -44,11 +44,13 @@ def plan_action(client, action):
 
 def run_step(client, step, options, check_mode, batch_size):
     rows = 0
+    progress = _progress.from_environment()  # live lines on the controller (plugin_utils/progress.py)
     for action in step.entity_actions(options):
         planned = plan_action(client, action)
         rows += len(planned)
         if planned and not check_mode:
-            apply(client, planned, batch_size)
+            apply(client, planned, batch_size,
+                  on_batch=lambda done, total, name=step.name: progress.update(name, done, total, unit="records"))
     result = {"name": step.name, "transport": cleanup.APPLICATION, "rows": rows, "changed": rows > 0}
     if step.sql_only_part:
         result["sql_only_part"] = step.sql_only_part

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from .. import _progress
 from .entities import key_fields_for
 from .records import apply, diff_of, key_label, plan_absent, plan_present
 
@@ -87,5 +88,7 @@ def ensure(fm):
     if planned and not fm.check_mode:
         fm.known = dict(changed=True)  # a later batch may fail after earlier ones went through
         result["requests"] = 1 if len(planned) == 1 else -(-len(planned) // p["batch_size"])
-        apply(client, planned, p["batch_size"])
+        progress = _progress.from_environment()  # live lines on the controller (plugin_utils/progress.py)
+        apply(client, planned, p["batch_size"],
+              on_batch=lambda done, total: progress.update(p["entity"], done, total, unit="records"))
     return result
