@@ -14,6 +14,7 @@ import uuid
 from ...core import Backend
 from ..entra.backend import normalize_audience
 from ..powerplatform.world import PpEnvironment
+from . import sql_jit
 from .refresh import ENTITY_SET as VIRTUAL_ENTITIES
 from .refresh import VirtualEntityRefreshes
 from .store import DataverseStore
@@ -86,6 +87,10 @@ class DataverseBackend(Backend):
         now = self.now()
         self.stores = {env.dataverse.domain: DataverseStore(env.dataverse.tables, now) for env in self.environments}
         self.refreshes = VirtualEntityRefreshes()
+        sql_jit.logins(self).forget()  # hook (issue 15): no just-in-time SQL login outlives a reset
+
+    def tick(self) -> None:
+        sql_jit.logins(self).sweep()  # hook (issue 15): JIT SQL logins expire in virtual time, die with a movement
 
     def environment(self, domain: str) -> PpEnvironment:
         env = next((e for e in self.environments if e.dataverse.domain == domain.lower()), None)

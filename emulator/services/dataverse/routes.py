@@ -10,6 +10,7 @@ import urllib.parse
 from flask import Blueprint, Response, g, jsonify, request
 
 from ...routing import current_emulator
+from . import sql_jit
 from .backend import DataverseError, matches, not_found, parse_filter
 from .tables import TABLES
 
@@ -195,3 +196,7 @@ def rows_as_of(domain):
                             "tables": dataverse().store(env).snapshot(instant)})
     except DataverseError as exc:
         return jsonify({"error": exc.message}), 404
+
+
+# hook (issue 15): the just-in-time SQL action of unified environments lives in sql_jit.py
+sql_jit.register(blueprint, dataverse, DataverseError)
