@@ -22,6 +22,7 @@ import re
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils import cleanup, fo_config
+from ansible_collections.d365fo.dataalm.plugins.module_utils._dataverse import sql_jit
 from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import parse_datetime
 from ansible_collections.d365fo.dataalm.plugins.module_utils._fo_app import settings
 from ansible_collections.d365fo.dataalm.plugins.module_utils.fo_sql import FoSqlError
@@ -81,6 +82,10 @@ SPEC = dict(
     restore_point=dict(type="str", default=""),
     backup_label=dict(type="str", default=""),
     admin_mode_after_restore=dict(type="str", choices=["recorded", "keep"], default="recorded"),
+    # just-in-time SQL credentials from the target's Dataverse (unified environments, docs/sql-access.md)
+    sql_jit=dict(type="bool", default=False),
+    sql_jit_client_ip=dict(type="str", default=""),
+    sql_jit_driver=dict(type="str", default=""),
 )
 
 
@@ -272,6 +277,22 @@ def check_restore_point(values, problems):
             "backup_label", PREFIX + "backup_label"))
 
 
+def check_sql_jit(values, context, problems):
+    """Just-in-time SQL access replaces the connection string; only a unified environment's Dataverse offers it."""
+    if not values["sql_jit"]:
+        return
+    if context["runbook"] not in PP_RUNBOOKS:
+        problems.error("sql_jit", "is for unified environments (the point-in-time restore runbook); on an LCS "
+                                  "environment request JIT access in LCS and give dataalm_sql_connection_string")
+    if context.get("sql_enabled"):
+        problems.error("sql_jit", "and dataalm_sql_connection_string both give SQL access; keep one (just-in-time "
+                                  "credentials are requested before and after the restore)")
+    try:
+        sql_jit.check_client_ip(values["sql_jit_client_ip"])
+    except InputError as exc:
+        problems.error("sql_jit_client_ip", str(exc).replace("client_ip", "the value"))
+
+
 def validate(raw, context):
     """Coerced values (without the prefix) and the problems; the caller fails when there are errors."""
     problems = Problems()
@@ -284,5 +305,6 @@ def validate(raw, context):
     if runbook in ("refresh", "post_restore", "point_in_time_restore"):
         check_cleanup(values, problems)
         check_state_location(values, context, problems)
+    check_sql_jit(values, context, problems)
     values["sql_enabled"] = bool(context.get("sql_enabled"))
     return values, problems

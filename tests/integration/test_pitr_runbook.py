@@ -180,3 +180,45 @@ def test_restore_without_sql_cleans_up_over_the_application_layer_then_nothing(t
     assert again.returncode == 0, (again.stdout + again.stderr)[-4000:]
     assert _recap(again)["changed"] == 0, again.stdout[-6000:]
     assert emu.counters()["pp_restores_started"] == {"Fabrikam UAT": 1}
+
+
+def _jit_events(emu, kind):
+    return [e for e in emu.events(service="dataverse") if e["kind"] == kind]
+
+
+def test_sql_transport_on_just_in_time_credentials_obtained_before_and_after_the_restore(tmp_path, start_emulator):
+    """Issue 15 acceptance: no connection string anywhere; the runbook asks the target's Dataverse for SQL access
+    before the restore (snapshot) and again after it (the restore dropped the first login), runs the clean-up over
+    SQL on it, and never shows a password, even at -vvvv."""
+    emu = start_emulator(pp_world_with(tmp_path, **{FABRIKAM_UAT: _short}), databases=True, speed=120)
+    inventory = _inventory(tmp_path, emu, dataalm_sql_jit=True, dataalm_sql_jit_driver="PostgreSQL Unicode",
+                           dataalm_sql_jit_client_ip="203.0.113.7")
+    proc = run_playbook(RUNBOOK, inventory=inventory, timeout=900, verbosity=4,
+                        env={"DATAALM_REPORT_DIR": str(tmp_path / "reports")})
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-6000:]
+    assert emu.counters()["pp_restores_started"] == {"Fabrikam UAT": 1}
+    granted = _jit_events(emu, "sql_jit_access_granted")
+    assert [e["role"] for e in granted] == ["Writer", "Writer"] and granted[0]["user"] != granted[1]["user"]
+    restored = next(e for e in emu.events(service="pplifecycle") if e["kind"] == "restore_applied")
+    assert granted[0]["sequence"] < restored["sequence"] < granted[1]["sequence"]  # before and after the move
+    assert {e["user"]: e["reason"] for e in _jit_events(emu, "sql_jit_access_dropped")} == {
+        granted[0]["user"]: "movement"}  # the restore ended the first login; the second one is alive
+    # the snapshot before the restore and the clean-up after it ran over SQL, each on its own login
+    assert (tmp_path / "record" / "fabrikam-uat.json").exists()
+    cleanup = proc.stdout.split("post_restore : Run the clean-up profile]", 1)[1].split("TASK [", 1)[0]
+    assert "changed: [fabrikam-uat]" in cleanup, cleanup[-3000:]
+    with _database(emu) as conn:  # the run state the SQL transport writes into the restored database
+        state = dict(conn.execute("SELECT NAME, VALUE FROM DATAALMSTATE").fetchall())
+    assert state["STATE"] == "verified", state
+    for event in granted:
+        assert f"as {event['user']} until" in output
+    # no password in the output: every ODBC password shown is masked, the emulator's own never appears
+    shown = re.findall(r"(?i)\bpwd=([^;\s\"'\\]+)", output)
+    assert set(shown) <= {"********"}, shown
+    admin_password = re.search(r"Pwd=([^;]+);", _target(emu)["odbc_connection_string"]).group(1)
+    assert admin_password not in output and "sqljitpassword" not in output
+    again = _run(tmp_path, inventory)
+    assert again.returncode == 0, (again.stdout + again.stderr)[-4000:]
+    assert _recap(again)["changed"] == 0, again.stdout[-6000:]
+    assert emu.counters()["pp_restores_started"] == {"Fabrikam UAT": 1}

@@ -96,3 +96,21 @@ def test_no_window_is_an_explicit_choice_and_integrations_keep_their_jobs_held()
     assert not problems.errors and values["max_age"] == ""
     assert values["keep_recurring_integrations_held"] is True
     assert any("none" in w for w in problems.warnings) and any("recurring" in w for w in problems.warnings)
+
+
+@pytest.mark.parametrize(("runbook", "sql", "variables", "expected"), [
+    ("point_in_time_restore", False, {"sql_jit": True}, []),
+    ("point_in_time_restore", True, {"sql_jit": True}, ["dataalm_sql_jit: and dataalm_sql_connection_string"]),
+    ("refresh", False, {"sql_jit": True}, ["dataalm_sql_jit: is for unified environments"]),
+    ("point_in_time_restore", False, {"sql_jit": True, "sql_jit_client_ip": "laptop"},
+     ["dataalm_sql_jit_client_ip: the value must be one IP address"]),
+    ("point_in_time_restore", False, {"sql_jit": "maybe"}, ["dataalm_sql_jit"]),
+])
+def test_just_in_time_sql_access_inputs(runbook, sql, variables, expected):
+    """Issue 15: JIT SQL access replaces the connection string, for unified environments only."""
+    extra = {"restore_point": "latest"} if runbook == "point_in_time_restore" else {}
+    _values, problems = _validate(runbook=runbook, sql=sql, **extra, **variables)
+    jit_errors = [e for e in problems.errors if "sql_jit" in e]
+    assert len(jit_errors) == len(expected), problems.errors
+    for error, start in zip(jit_errors, expected, strict=True):
+        assert start in error, error
