@@ -34,8 +34,9 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: partial
-    description: Issuing a login is a call that creates one, so check mode makes no call and returns
-      RV(requested=false) without credentials.
+    description: Checks the inputs only.
+    details: Issuing a login is a call that creates one, so check mode makes no call and returns RV(requested=false)
+      without credentials; SQL tasks that follow in check mode have no connection.
   diff_mode:
     support: none
     description: Nothing to diff.
