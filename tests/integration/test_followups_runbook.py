@@ -46,6 +46,9 @@ def test_a_copy_of_a_sandbox_without_the_features_lists_no_follow_up(runbooks, t
 
 def test_a_copy_of_production_with_every_feature_lists_what_applies_with_its_source(runbooks, tmp_path):
     report, summary = refreshed(runbooks, "contoso-uat", "contoso-prod", tmp_path)
+    # before the move, the preflight planned what the movement can create (for the change record)
+    (planned,) = [f for f in report["hosts"]["contoso-uat"]["findings"] if f["id"] == "followups_planned"]
+    assert "commerce_reprovision" in planned["message"] and "lcs_sql_credential_access" in planned["message"]
     found = {item["id"]: item for item in report["hosts"]["contoso-uat"]["followups"]}
     # a refresh, not a point-in-time restore: no data mart reset (Microsoft documents it for a restore)
     assert list(found) == ["commerce_reprovision", "document_attachments_in_blob_storage",
