@@ -12,7 +12,8 @@ or rewrites it, and its values are not bound to a kernel column type.
 Proof of identity, in order: the server and database names recorded with the target's snapshot
 before the movement must equal what the connection reaches now; a database that carries this
 environment's marker is the target's; after a movement the copy must look like what LCS leaves
-(every user but Admin and service accounts disabled, every batch job withheld), so a live database
+(every user but Admin and service accounts disabled, every waiting, executing, ready or cancelling batch
+job withheld; Scheduled jobs survive a refresh), so a live database
 with enabled users is never mistaken for a fresh copy. Anything else is refused, unless the user
 confirms by naming the very database the connection reaches.
 """
@@ -79,7 +80,10 @@ def observe(db):
     observed = db.identity()
     observed["marker"] = read_marker(db)
     observed["enabled_users"] = db.count(users.table, users.where, users.params)
-    observed["active_batch_jobs"] = db.count("BATCHJOB", "STATUS IN (%s)" % cleanup.ACTIVE_BATCH_STATUSES)
+    # only what an LCS copy never holds: Scheduled jobs survive the refresh, so they cannot tell a copy from a live
+    # database (the application layer's run_state.observe counts the same statuses)
+    held = ", ".join(str(value) for value in cleanup.LCS_HELD_BATCH_STATUS_VALUES)
+    observed["active_batch_jobs"] = db.count("BATCHJOB", "STATUS IN (%s)" % held)
     return observed
 
 
@@ -161,9 +165,9 @@ def decide(observed, request):
     if (not observed["enabled_users"] and not observed["active_batch_jobs"]) or (confirmed and not own):
         return "clean"
     raise RefusedError(
-        "%s has %d enabled user(s) besides Admin and service accounts and %d batch job(s) that would run, and %s: it "
-        "is not a fresh copy (a movement leaves every user but Admin disabled and every batch job withheld), so it may "
-        "be a live database. %s.%s" % (
+        "%s has %d enabled user(s) besides Admin and service accounts and %d batch job(s) waiting or running, and %s: "
+        "it is not a fresh copy (a movement leaves every user but Admin disabled and those batch jobs withheld), so it "
+        "may be a live database. %s.%s" % (
             _reached(observed).capitalize(), observed["enabled_users"], observed["active_batch_jobs"],
             "its last clean-up was of copy %s" % marker.get("generation") if own else
             "no clean-up of %s has begun in it" % _label(request), _fix(observed, request),

@@ -23,7 +23,8 @@ description:
   - "O(purpose=cleanup) (after one): the server and database must be those recorded in the snapshot taken before the
     movement (O(snapshot_path)); a copy whose clean-up this environment verified for O(generation) is only verified
     (RV(decision=verified)) unless O(force); otherwise the database must look like what a movement leaves (every user
-    but Admin and service accounts disabled, every batch job withheld), so a live database is never cleaned."
+    but Admin and service accounts disabled, no batch job waiting, executing, ready or cancelling; LCS leaves
+    Scheduled jobs as they were), so a live database is never cleaned."
   - O(state=cleaning) records that the clean-up of O(generation) has begun, O(state=verified) that it was verified.
     The first write creates the table (the SQL login needs CREATE TABLE once per database).
   - When the database cannot be reached after a movement, fails at once with the next step (a movement removes the
