@@ -105,4 +105,5 @@ def test_the_same_database_for_two_hosts_is_refused_before_anything_starts(runbo
 def test_a_single_user_is_coerced_to_a_list_not_refused(runbooks):
     # Types are coerced where Ansible's argument specs coerce them: "Admin" is the list [Admin].
     proc, _report = runbooks("preflight.yml", "contoso-uat", extra_vars={"dataalm_keep_users": "Admin"}, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:]  # the run itself passes, not merely without that message
     assert "dataalm_keep_users" not in proc.stdout
