@@ -12,6 +12,7 @@ modules work without this plugin (ansible-test, AWX).
 
 from __future__ import annotations
 
+import os
 import time
 
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -60,6 +61,9 @@ class PackageWaitingAction(ActionBase):
         started = time.monotonic()
         changed = False
         name = module.rsplit(".", 1)[-1]
+        # this worker's parent is the controller; once it is gone nobody reads the result, so no further slice runs
+        # (issue 9 item 13, as in lcs_wait)
+        controller = os.getppid()
         while True:
             remaining = wait_timeout - (time.monotonic() - started)
             slice_seconds = int(max(1, min(remaining, interval)))
@@ -67,7 +71,8 @@ class PackageWaitingAction(ActionBase):
                                           task_vars=task_vars)
             changed = changed or bool(latest.get("changed"))
             elapsed = time.monotonic() - started
-            if not (latest.get("failed") and latest.get("timed_out")) or not latest.get("execution_id"):
+            if not (latest.get("failed") and latest.get("timed_out")) or not latest.get("execution_id") \
+                    or os.getppid() != controller:
                 break
             display.display("%s: execution %s status %s, elapsed %s" % (
                 name, latest["execution_id"], latest.get("status") or "unknown", format_elapsed(elapsed)))

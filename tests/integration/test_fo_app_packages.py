@@ -3,6 +3,7 @@ emulator (executions in virtual time, packages in its blob storage, rows in its 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -277,3 +278,41 @@ def test_vvvv_output_holds_no_token_secret_or_signature(fo, tmp_path):
     signatures = re.findall(r"sig=([^&\s\"']+)", output)
     assert signatures, "no signed URL in the output: the scan below would prove nothing"
     assert all(s.startswith("*") for s in signatures), signatures
+
+
+STATUS_POLL = "POST GetExecutionSummaryStatus"
+
+
+def test_an_import_wait_stops_when_the_controller_is_killed(fo, tmp_path):
+    """Issue 9 item 13 for the data package modules: no poller outlives its controller.
+
+    Only ansible-playbook is SIGKILLed (as an OOM killer or a CI agent's timeout does); its forked worker and the
+    module survive it. The progress slice is made long (the action plugin would otherwise end the module's wait
+    after d365fo_dataalm_progress_interval), so only the module's own watch of its controller can end the wait.
+    """
+    src = email_package(tmp_path / "settings.zip")
+    play(tmp_path, [dict(IMPORT_PROJECT)], fo.defaults())
+    fo.settings(execution_seconds=6000000)  # far longer than this test at the emulator's speed
+    playbook_dir = tmp_path / "orphan"
+    playbook_dir.mkdir()
+    play(playbook_dir, [import_task(src, poll_interval=1)], fo.defaults(), check=True)  # writes the playbook
+    process = subprocess.Popen(
+        [str(VENV_BIN / "ansible-playbook"), str(playbook_dir / "playbook.yml"), "-i", "localhost,", "-c", "local",
+         "-e", "d365fo_dataalm_progress_interval=3600"],
+        env=ansible_env(), cwd=str(playbook_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while fo.counters()["requests"].get(STATUS_POLL, 0) < 3:
+            assert process.poll() is None, "the playbook ended before the import was polled"
+            assert time.monotonic() < deadline, "the import never started or was never polled"
+            time.sleep(0.5)
+        os.kill(process.pid, signal.SIGKILL)  # the controller only; its worker and the module live on
+        process.wait(30)
+        time.sleep(5)  # a poll in flight or a last sleep may still finish
+        settled = fo.counters()["requests"].get(STATUS_POLL, 0)
+        time.sleep(10)  # ten poll intervals
+        assert fo.counters()["requests"].get(STATUS_POLL, 0) == settled, "the orphaned module kept polling F&O"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)

@@ -15,6 +15,7 @@ from .._download import DownloadError
 from .._env import env_fallback
 from .._http import REQUESTS_IMPORT_ERROR, HttpClient, HttpError, RetryPolicy
 from .._movement.errors import MovementError, WaitTimeout
+from .._movement.lifeline import Lifeline
 from .._movement.waiter import Waiter
 from .._redact import redact
 from .auth import build_environment_token, sign_in_argument_spec
@@ -89,6 +90,8 @@ class FoAppModule:
                 self.module.fail_json(msg=missing_required_lib(library), exception=error)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
+        # a wait ends with the controller that asked for it (issue 9 item 13), as in the LCS and pp modules
+        self.lifeline = Lifeline()
         self._http = None
         self._client = None
         self._blob = None
@@ -153,7 +156,8 @@ class FoAppModule:
     def waiter(self, fetch, on_progress=None):
         p = self.params
         return Waiter(fetch, timeout=p["wait_timeout"], poll_interval=p["poll_interval"], clock=time.monotonic,
-                      sleep=time.sleep, on_progress=on_progress, on_warning=self.warn)
+                      sleep=self.lifeline.sleep, on_progress=on_progress, on_warning=self.warn,
+                      alive=self.lifeline.alive)
 
     def run(self, body):
         """Run ``body()`` (returns the result dict) and exit; every known failure fails with what to change."""
