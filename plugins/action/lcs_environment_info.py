@@ -5,12 +5,14 @@
 and a vault-encrypted token cache (plugin_utils/lcs_wait.py); it never waits, so it runs the module once.
 
 An environment this run has already read (listing, and history when asked) is answered on the
-controller without a module process: a fleet's hosts all read the same source environment.
+controller without a module process: a fleet's hosts all read the same source environment. While one
+host's module reads an environment the run has not read yet, the other hosts asking for it wait for that
+read and are answered from it (one module process for the fleet, not one per host).
 """
 
 from __future__ import annotations
 
-from ansible_collections.d365fo.dataalm.plugins.plugin_utils.lcs_project_run import shared_environment_facts
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.lcs_project_run import one_reader, shared_environment_facts
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.lcs_wait import LcsWaitingAction
 
 
@@ -19,7 +21,13 @@ class ActionModule(LcsWaitingAction):
     wait_default = False
 
     def _execute_module(self, module_name=None, module_args=None, task_vars=None, **kwargs):
-        answer = shared_environment_facts(module_args or {})
+        args = module_args or {}
+        answer = shared_environment_facts(args)
         if answer is not None:
             return answer
-        return super()._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars, **kwargs)
+        with one_reader(args):
+            answer = shared_environment_facts(args)  # read by the host that held the reader's lock meanwhile
+            if answer is not None:
+                return answer
+            return super()._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars,
+                                           **kwargs)

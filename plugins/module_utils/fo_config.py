@@ -15,8 +15,10 @@ import json
 import os
 import tempfile
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils.cleanup import BATCH_STATUS, RECURRING_INTEGRATION_JOBS
-from ansible_collections.d365fo.dataalm.plugins.module_utils.fo_sql import FoSqlError, in_list
+from ansible_collections.d365fo.dataalm.plugins.module_utils.cleanup import (
+    BATCH_STATUS, RECURRING_INTEGRATION_JOBS, split_keep_users)
+from ansible_collections.d365fo.dataalm.plugins.module_utils.fo_sql import (
+    FoSqlError, glob_to_like, in_list, like_clause)
 
 SNAPSHOT_FORMAT = 1
 # SQL Server allows 2100 parameters per statement; stay far below.
@@ -141,6 +143,26 @@ class BatchJobsItem:
 
 
 ITEMS = {item.name: item for item in (SmtpItem(), EnabledUsersItem(), BatchJobsItem())}
+
+
+def kept_users_predicate(keep_users):
+    """WHERE clause and parameters of the disabled users ``keep_users`` names (ids and sign-in patterns, the
+    syntax of the clean-up's keep_users); None when it names nobody. A bad pattern fails here, before connecting."""
+    ids, patterns = split_keep_users(keep_users)
+    named = [in_list("ID", ids)] if ids else []
+    named += [like_clause("NETWORKALIAS")] * len(patterns)
+    if not named:
+        return None
+    return "ENABLE = 0 AND (%s)" % " OR ".join(named), ids + [glob_to_like(p) for p in patterns]
+
+
+def enable_kept_users(db, predicate, check_mode):
+    """Enable the users of ``kept_users_predicate`` (never disables anyone): those enabled (or that would be)."""
+    where, values = predicate
+    rows = db.rows("SELECT ID, NETWORKALIAS FROM USERINFO WHERE %s ORDER BY ID" % where, values)
+    if rows and not check_mode:
+        db.change("UPDATE USERINFO SET ENABLE = 1, RECVERSION = RECVERSION + 1 WHERE %s" % where, values)
+    return [{"id": row[0], "network_alias": row[1], "enabled": True} for row in rows]
 
 
 def select_items(names):

@@ -212,6 +212,26 @@ def plan(kind, source_type, target_type):
     return [describe(entry) for entry in CATALOGUE if entry.applies(kind, source_type, target_type, everything)]
 
 
+# The options that say which follow-ups apply (fo_followup_info; fo_database_verify's followups option).
+MOVEMENT_KINDS = ["refresh", "export", "point_in_time_restore", "post_restore_only"]
+ENVIRONMENT_TYPES = ["Production", "Sandbox", "DevTestDev"]
+
+
+def argument_spec():
+    return dict(
+        movement_kind=dict(type="str", required=True, choices=MOVEMENT_KINDS),
+        source_type=dict(type="str", required=True, choices=ENVIRONMENT_TYPES),
+        target_type=dict(type="str", required=True, choices=ENVIRONMENT_TYPES),
+    )
+
+
+def report(db, params):
+    """Detection on the open database and the follow-ups that apply to ``params`` (argument_spec's options)."""
+    detection = detect(db)
+    found = evaluate(params["movement_kind"], params["source_type"], params["target_type"], detection)
+    return {"followups": found, "detection": detection, "summary": summary(found)}
+
+
 def summary(followups):
     """Counts per status and the ids still required (handed over, automated not done, failed checks)."""
     counts = {}

@@ -130,38 +130,7 @@ executed_statements:
   elements: dict
 """
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils import cleanup, fo_module, fo_sql
-
-DEFAULT_STATUSES = {"held": list(cleanup.ACTIVE_BATCH_STATUS_VALUES), "waiting": [cleanup.BATCH_STATUS["withhold"]]}
-TARGET_STATUS = {"held": cleanup.BATCH_STATUS["withhold"], "waiting": cleanup.BATCH_STATUS["waiting"]}
-
-
-def build_predicate(params):
-    target = TARGET_STATUS[params["state"]]
-    statuses = params.get("statuses") or DEFAULT_STATUSES[params["state"]]
-    bad = [s for s in statuses if s not in cleanup.BATCH_STATUS.values()]
-    if bad:
-        raise fo_sql.FoSqlError("statuses must be BatchStatus values 0-9, not %s" % bad)
-    statuses = [s for s in statuses if s != target]
-    if not statuses:
-        raise fo_sql.FoSqlError("statuses only contains the wanted status %d; nothing could change" % target)
-    where = ["STATUS IN (%s)" % ", ".join(str(int(s)) for s in statuses)]
-    values = []
-    if params.get("caption_pattern"):
-        where.append(fo_sql.like_clause("CAPTION"))
-        values.append(fo_sql.glob_to_like(params["caption_pattern"]))
-    if params.get("company"):
-        where.append("COMPANY = ?")
-        values.append(params["company"])
-    if params.get("class_number") is not None:
-        where.append("RECID IN (SELECT BATCHJOBID FROM BATCH WHERE CLASSNUMBER = ?)")
-        values.append(params["class_number"])
-    if params.get("job_ids"):
-        where.append(fo_sql.in_list("RECID", params["job_ids"]))
-        values.extend(params["job_ids"])
-    if params.get("recurring_integrations"):
-        where.append(cleanup.RECURRING_INTEGRATION_JOBS)
-    return " AND ".join(where), values
+from ansible_collections.d365fo.dataalm.plugins.module_utils import batch_jobs, fo_module, fo_sql
 
 
 def main():
@@ -180,30 +149,20 @@ def main():
     )
     params = module.params
     try:
-        where, values = build_predicate(params)
+        batch_jobs.build_predicate(params)  # a wrong option fails before connecting
         if params["batch_size"] < 1 or params["max_reported"] < 0:
             raise fo_sql.FoSqlError("batch_size must be at least 1 and max_reported at least 0")
     except fo_sql.FoSqlError as exc:
         module.fail_json(msg=str(exc), changed=False)
     fo_module.guard(module)
 
-    target = TARGET_STATUS[params["state"]]
     db = fo_module.open_database(module)
     try:
-        count = db.count("BATCHJOB", where, values)
-        jobs = []
-        if count and params["max_reported"]:
-            listing = "SELECT RECID, CAPTION, COMPANY, STATUS FROM BATCHJOB WHERE %s ORDER BY RECID" % where
-            rows = db.rows(listing, values, max_rows=params["max_reported"])
-            jobs = [{"job_id": int(r[0]), "caption": r[1], "company": r[2], "previous_status": int(r[3]),
-                     "status": target} for r in rows]
-        if count and not module.check_mode:
-            count = db.change_batched("BATCHJOB", "UPDATE BATCHJOB SET STATUS = %d, RECVERSION = RECVERSION + 1"
-                                      % target, where, values, params["batch_size"])
+        changed = batch_jobs.set_status(db, params, module.check_mode, params["batch_size"], params["max_reported"])
     except Exception as exc:
         fo_module.fail(module, db, exc)
     db.close()
-    module.exit_json(changed=count > 0, jobs=jobs, count=count, executed_statements=db.log)
+    module.exit_json(changed=changed["count"] > 0, executed_statements=db.log, **changed)
 
 
 if __name__ == "__main__":

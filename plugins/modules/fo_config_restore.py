@@ -46,6 +46,14 @@ options:
         C(recurring_integrations) clean-up step held them on purpose.
     type: bool
     default: false
+  enable_users:
+    description:
+      - Users to enable besides the snapshot's, by id or sign-in pattern (C(*), C(?), or an entry with C(@)), as
+        M(d365fo.dataalm.fo_user) with O(d365fo.dataalm.fo_user#module:state=enabled) would: the sandbox's own users
+        after a movement, in the same module run as the snapshot's items. Never disables anyone.
+    type: list
+    elements: str
+    default: []
 """
 
 EXAMPLES = r"""
@@ -55,6 +63,13 @@ EXAMPLES = r"""
     environment_type: Sandbox
     path: "{{ playbook_dir }}/state/uat-config.json"
   diff: true
+
+- name: Put the sandbox's settings back and enable its own testers in the same run
+  d365fo.dataalm.fo_config_restore:
+    connection_string: "{{ uat_odbc_connection_string }}"
+    environment_type: Sandbox
+    path: "{{ playbook_dir }}/state/uat-config.json"
+    enable_users: [Admin, tester1, "qa-*@contoso.example"]
 """
 
 RETURN = r"""
@@ -73,6 +88,12 @@ restored:
     changed:
       description: Whether the item changed rows.
       type: bool
+users:
+  description: The users of O(enable_users) that were disabled and are now enabled (or would be in check mode).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": "tester1", "network_alias": "tester1@contoso.example", "enabled": true}]
 executed_statements:
   description: Statements sent, with parameters and row counts.
   returned: always
@@ -89,6 +110,7 @@ def main():
             path=dict(type="path", required=True),
             items=dict(type="list", elements="str", choices=list(fo_config.ITEMS)),
             keep_recurring_integrations_held=dict(type="bool", default=False),
+            enable_users=dict(type="list", elements="str", default=[]),
         ),
     )
     try:
@@ -98,22 +120,26 @@ def main():
         if missing:
             raise fo_sql.FoSqlError("the snapshot has no item(s) %s" % ", ".join(missing))
         items = fo_config.select_items(names)
+        kept_users = fo_config.kept_users_predicate(module.params["enable_users"])
     except fo_sql.FoSqlError as exc:
         module.fail_json(msg=str(exc), changed=False)
     fo_module.guard(module)
 
     db = fo_module.open_database(module)
-    restored, before, after = [], {}, {}
+    restored, before, after, users = [], {}, {}, []
     try:
         for item in items:
             rows, old, new = item.restore(db, snapshot["items"][item.name], module.check_mode, module.params)
             restored.append({"name": item.name, "rows": rows, "changed": rows > 0})
             if old or new:
                 before[item.name], after[item.name] = old, new
+        # the sandbox's own users, on the same connection (one module run, issue 18)
+        users = fo_config.enable_kept_users(db, kept_users, module.check_mode) if kept_users else []
     except Exception as exc:
         fo_module.fail(module, db, exc, restored=restored)
     db.close()
-    result = dict(changed=any(r["changed"] for r in restored), restored=restored, executed_statements=db.log)
+    result = dict(changed=any(r["changed"] for r in restored) or bool(users), restored=restored, users=users,
+                  executed_statements=db.log)
     if module._diff:
         result["diff"] = {"before": before, "after": after}
     module.exit_json(**result)

@@ -42,6 +42,14 @@ options:
     type: list
     elements: str
     choices: [smtp, enabled_users, batch_jobs]
+  hold_recurring_integrations:
+    description:
+      - After the snapshot is taken, hold the batch jobs of recurring integrations, as M(d365fo.dataalm.fo_batch_job)
+        with O(d365fo.dataalm.fo_batch_job#module:state=held) and
+        O(d365fo.dataalm.fo_batch_job#module:recurring_integrations=true) would, so that no file is orphaned by the
+        copy; the snapshot keeps their status from before. Passes the production / Tier-1 guard first.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -49,6 +57,13 @@ EXAMPLES = r"""
   d365fo.dataalm.fo_config_snapshot:
     connection_string: "{{ uat_odbc_connection_string }}"
     path: "{{ playbook_dir }}/state/uat-config.json"
+
+- name: Keep the sandbox's own settings and quiesce its recurring integrations before the refresh
+  d365fo.dataalm.fo_config_snapshot:
+    connection_string: "{{ uat_odbc_connection_string }}"
+    environment_type: Sandbox
+    path: "{{ playbook_dir }}/state/uat-config.json"
+    hold_recurring_integrations: true
 """
 
 RETURN = r"""
@@ -68,6 +83,14 @@ database:
   returned: success
   type: dict
   sample: {"server": "spartan-srv-eu-1234.database.windows.net", "database": "db_contoso_uat"}
+held:
+  description:
+    - The recurring integration jobs held (or that would be), as RV(d365fo.dataalm.fo_batch_job#module:count) and
+      RV(d365fo.dataalm.fo_batch_job#module:jobs) of M(d365fo.dataalm.fo_batch_job).
+  returned: when O(hold_recurring_integrations=true)
+  type: dict
+  sample: {"count": 1, "jobs": [{"job_id": 5637144576, "caption": "Recurring integration import", "company": "USMF",
+                                 "previous_status": 1, "status": 0}]}
 executed_statements:
   description: The queries sent, with parameters and row counts.
   returned: always
@@ -79,7 +102,7 @@ import datetime
 import json
 import os
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils import fo_config, fo_module, fo_sql
+from ansible_collections.d365fo.dataalm.plugins.module_utils import batch_jobs, fo_config, fo_module, fo_sql
 
 
 def main():
@@ -87,9 +110,13 @@ def main():
         dict(
             path=dict(type="path", required=True),
             items=dict(type="list", elements="str", choices=list(fo_config.ITEMS)),
+            hold_recurring_integrations=dict(type="bool", default=False),
         ),
     )
     path = module.params["path"]
+    hold = module.params["hold_recurring_integrations"]
+    if hold:
+        fo_module.guard(module)
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory) and not module.check_mode:
         # created private: snapshots hold the sandbox's own settings (an existing directory keeps its mode)
@@ -101,16 +128,30 @@ def main():
         database = db.identity()
     except Exception as exc:
         fo_module.fail(module, db, exc)
+    # JSON round trip so values compare the way they will be read back.
+    items = json.loads(json.dumps(items, default=str))
+    changed = write_snapshot(module, path, items, database)
+    result = dict(path=path, database=database,
+                  snapshot={name: fo_config.ITEMS[name].summary(data) for name, data in items.items()})
+    if hold:
+        # after the snapshot, which keeps the jobs' own status for the restore after the movement
+        try:
+            result["held"] = batch_jobs.set_status(db, batch_jobs.HOLD_RECURRING_INTEGRATIONS, module.check_mode)
+        except Exception as exc:
+            fo_module.fail(module, db, exc, changed=changed, **result)
+        changed = changed or result["held"]["count"] > 0
     db.close()
+    module.exit_json(changed=changed, executed_statements=db.log, **result)
 
+
+def write_snapshot(module, path, items, database):
+    """Write the snapshot when it differs from the file there (never in check mode); whether it differed."""
     previous = None
     if os.path.exists(path):
         try:
             previous = fo_config.read_snapshot(path)
         except fo_sql.FoSqlError:
             previous = None
-    # JSON round trip so values compare the way they will be read back.
-    items = json.loads(json.dumps(items, default=str))
     changed = previous is None or previous.get("items") != items or previous.get("database") != database
     if changed and not module.check_mode:
         document = {
@@ -120,8 +161,7 @@ def main():
             "database": database,
         }
         fo_config.write_snapshot_atomic(path, document)
-    summary = {name: fo_config.ITEMS[name].summary(data) for name, data in items.items()}
-    module.exit_json(changed=changed, path=path, snapshot=summary, database=database, executed_statements=db.log)
+    return changed
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ description:
   - V(no_real_email_address) - every e-mail address is blank (or masked with O(email_mode=mask)).
   - V(smtp_relay_is_the_sandbox_s) - the SMTP relay is O(smtp_relay), else the snapshot's relay when its
     C(smtp) item was re-applied, else empty.
+  - With O(followups), also evaluates on the same connection the follow-ups the movement leaves to do, exactly as
+    M(d365fo.dataalm.fo_followup_info) does (one read of the database instead of two module runs).
   - Never changes anything.
 author:
   - d365fo.dataalm contributors (@d365fo-dataalm)
@@ -72,6 +74,27 @@ options:
     description: Fail when an invariant does not hold (the result still lists every check).
     type: bool
     default: true
+  followups:
+    description:
+      - The movement whose follow-ups to evaluate too (the options of M(d365fo.dataalm.fo_followup_info)); omitted,
+        none are evaluated.
+    type: dict
+    suboptions:
+      movement_kind:
+        description: The movement that produced the target's data.
+        type: str
+        required: true
+        choices: [refresh, export, point_in_time_restore, post_restore_only]
+      source_type:
+        description: Type of the environment the data came from.
+        type: str
+        required: true
+        choices: [Production, Sandbox, DevTestDev]
+      target_type:
+        description: Type of the target environment (the one this module connects to).
+        type: str
+        required: true
+        choices: [Production, Sandbox, DevTestDev]
 """
 
 EXAMPLES = r"""
@@ -81,6 +104,13 @@ EXAMPLES = r"""
     keep_users: [Admin, "qa-*@contoso.example"]
     resume_batch_jobs: ["Email distributor*"]
     smtp_relay: smtp-uat.contoso.example
+
+- name: Verify a refreshed sandbox and list the follow-ups the refresh leaves to do
+  d365fo.dataalm.fo_database_verify:
+    connection_string: "{{ sandbox_odbc }}"
+    keep_users: [Admin]
+    followups: {movement_kind: refresh, source_type: Production, target_type: Sandbox}
+  register: verified
 """
 
 RETURN = r"""
@@ -99,6 +129,19 @@ verification:
     detail:
       description: What was found, naming up to 20 offenders.
       type: str
+followups:
+  description: The follow-ups that apply (RV(d365fo.dataalm.fo_followup_info#module:followups)).
+  returned: when O(followups) is given
+  type: list
+  elements: dict
+followups_detection:
+  description: Row counts per probe and the features they imply (RV(d365fo.dataalm.fo_followup_info#module:detection)).
+  returned: when O(followups) is given
+  type: dict
+followups_summary:
+  description: Follow-ups per status and the ids still required (RV(d365fo.dataalm.fo_followup_info#module:summary)).
+  returned: when O(followups) is given
+  type: dict
 executed_statements:
   description: Every statement sent, with parameters and row counts.
   returned: always
@@ -106,7 +149,8 @@ executed_statements:
   elements: dict
 """
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils import cleanup, fo_config, fo_module, fo_sql, fo_verify
+from ansible_collections.d365fo.dataalm.plugins.module_utils import (
+    cleanup, fo_config, fo_module, fo_sql, fo_verify, followups)
 
 
 def main():
@@ -119,6 +163,7 @@ def main():
         snapshot_path=dict(type="path"),
         restore_items=dict(type="list", elements="str", default=[], choices=list(fo_config.ITEMS)),
         fail_on_violation=dict(type="bool", default=True),
+        followups=dict(type="dict", options=followups.argument_spec()),
     ))
     params = module.params
     try:
@@ -130,10 +175,15 @@ def main():
     db = fo_module.open_database(module)
     try:
         checks = fo_verify.verify(db, expected)
+        # the follow-ups read the same database: one module run answers both (issue 18)
+        found = followups.report(db, params["followups"]) if params["followups"] else {}
     except Exception as exc:
         fo_module.fail(module, db, exc, changed=False)
     db.close()
     result = dict(changed=False, verification=checks, executed_statements=db.log)
+    if found:
+        result.update(followups=found["followups"], followups_detection=found["detection"],
+                      followups_summary=found["summary"])
     failed = [check["detail"] for check in checks if not check["passed"]]
     if failed and params["fail_on_violation"]:
         module.fail_json(msg="Post-restore verification failed: " + "; ".join(failed), **result)

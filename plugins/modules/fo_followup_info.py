@@ -113,26 +113,16 @@ executed_statements:
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils import fo_module, followups
 
-KINDS = ["refresh", "export", "point_in_time_restore", "post_restore_only"]
-TYPES = ["Production", "Sandbox", "DevTestDev"]
-
 
 def main():
-    module = fo_module.new_module(dict(
-        movement_kind=dict(type="str", required=True, choices=KINDS),
-        source_type=dict(type="str", required=True, choices=TYPES),
-        target_type=dict(type="str", required=True, choices=TYPES),
-    ))
+    module = fo_module.new_module(followups.argument_spec())
     db = fo_module.open_database(module)
     try:
-        detection = followups.detect(db)
+        found = followups.report(db, module.params)
     except Exception as exc:
         fo_module.fail(module, db, exc)
     db.close()
-    params = module.params
-    found = followups.evaluate(params["movement_kind"], params["source_type"], params["target_type"], detection)
-    module.exit_json(changed=False, followups=found, detection=detection, summary=followups.summary(found),
-                     executed_statements=db.log)
+    module.exit_json(changed=False, executed_statements=db.log, **found)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ that have ended are removed when a new run starts.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -98,6 +99,18 @@ def shared_environment_facts(args):
         # as of the shared read, measured in LCS's clock like the module's own
         facts.update(history_facts(entry["rows"], parse_utc(entry["read_at"])))
     return {"changed": False, "environments": [facts]}
+
+
+@contextlib.contextmanager
+def one_reader(args):
+    """Around the module run that reads one environment id for the run's hosts (ProjectRun.one_reader); nothing
+    to hold without a shared run or for a lookup by name."""
+    run = open_project_run(args.get(RUN_DIR_OPTION))
+    if run is None or not args.get("environment_id") or args.get("environment_name"):
+        yield
+        return
+    with run.one_reader(args["environment_id"]):
+        yield
 
 
 def _remove_ended_runs(base, current):

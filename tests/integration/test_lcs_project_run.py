@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 
 import yaml
 
@@ -82,3 +83,33 @@ def test_a_start_reads_the_target_history_fresh_never_the_shared_read(tmp_path, 
     rows = json.loads((run_dir / ("history-%s.json" % UAT)).read_text())["rows"]
     assert [row["ActivityId"] for row in rows] == [started["r"]["operation_id"], "99999999-9999-4999-8999-999999999999"]
     assert rows[0]["Type"] == "SFSourceDbToSandbox" and rows[0]["Status"] == "NotStarted"
+
+
+def test_a_fleet_starts_one_module_process_for_the_source_not_one_per_host(tmp_path, lcs_emu):
+    """Hosts asking at once for an environment the run has not read yet wait for one host's read (issue 18)."""
+    log = tmp_path / "module-runs.log"
+    python = tmp_path / "python"
+    python.write_text('#!/bin/sh\necho "$@" >> "%s"\nexec "%s" "$@"\n' % (log, sys.executable))
+    python.chmod(0o755)
+    hosts = {"contoso-uat": UAT, "contoso-test": TEST, "contoso-dev": DEV}
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(yaml.safe_dump({"all": {
+        "vars": {"ansible_connection": "local", "ansible_python_interpreter": str(python)},
+        "hosts": {name: {"environment_id": env} for name, env in hosts.items()}}}))
+    playbook = tmp_path / "fleet.yml"
+    playbook.write_text(yaml.safe_dump([{
+        "hosts": "all", "gather_facts": False,
+        "module_defaults": {"group/d365fo.dataalm.lcs": lcs_emu.lcs_module_args()},
+        "tasks": [
+            {"name": "Source", "d365fo.dataalm.lcs_environment_info": {
+                "environment_id": PROD, "include_history": True}, "register": "source"},
+            {"name": "Every host got the source's facts and history",
+             "ansible.builtin.assert": {"that": [
+                 "source.environments[0].name == 'contoso-prod'",
+                 "source.environments[0].operations is defined"]}},
+        ]}]))
+    proc = run_playbook(playbook, inventory=inventory, args=["--forks", "3"])
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    runs = [line for line in log.read_text().splitlines() if "lcs_environment_info" in line]
+    assert len(runs) == 1, runs
+    assert calls(lcs_emu.counters(), HISTORY) == 1

@@ -78,6 +78,13 @@ class ProjectRun:
         with self._locked(name):
             return self._load(name)
 
+    @contextlib.contextmanager
+    def one_reader(self, environment_id):
+        """Held while one host reads an environment the run has not read yet: the others wait here and then
+        take its answer from the shared reads, instead of each starting a module process to read it."""
+        with self._locked("reader-" + _safe(environment_id)):
+            yield
+
     def forget_history(self, environment_id):
         """A start may have changed the environment's history: later informative reads go to LCS."""
         name = "history-" + _safe(environment_id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import sqlglot
-from ansible_collections.d365fo.dataalm.plugins.module_utils import fo_sql
-from ansible_collections.d365fo.dataalm.plugins.modules import fo_batch_job, fo_user
+from ansible_collections.d365fo.dataalm.plugins.module_utils import batch_jobs, fo_sql
+from ansible_collections.d365fo.dataalm.plugins.modules import fo_user
 from ansible_collections.d365fo.dataalm.plugins.modules import fo_sql as fo_sql_module
 
 
@@ -31,19 +31,19 @@ def test_user_enable_selects_disabled_users_only():
 
 
 def test_batch_job_defaults_and_filters():
-    where, values = fo_batch_job.build_predicate({"state": "held", "statuses": None, "caption_pattern": "Email*",
+    where, values = batch_jobs.build_predicate({"state": "held", "statuses": None, "caption_pattern": "Email*",
                                                   "company": "usmf", "class_number": 1234, "job_ids": [1, 2]})
     assert where.startswith("STATUS IN (1, 2, 5, 7, 9) AND CAPTION LIKE ? ESCAPE '!'")
     assert values == ["Email%", "usmf", 1234, 1, 2]
     _parse(where, "BATCHJOB")
-    where, _values = fo_batch_job.build_predicate({"state": "waiting", "statuses": None})
+    where, _values = batch_jobs.build_predicate({"state": "waiting", "statuses": None})
     assert where == "STATUS IN (0)"
 
 
 @pytest.mark.parametrize("statuses", [[10], [-1], [0]])
 def test_batch_job_rejects_useless_or_invalid_statuses(statuses):
     with pytest.raises(fo_sql.FoSqlError):
-        fo_batch_job.build_predicate({"state": "held", "statuses": statuses})
+        batch_jobs.build_predicate({"state": "held", "statuses": statuses})
 
 
 def test_fo_sql_plan_shapes():
