@@ -20,29 +20,33 @@ def calls(counters, route):
     return sum(counters["requests"].get(route, {}).values())
 
 
-def test_a_fleet_reads_the_project_once_and_the_source_history_once(tmp_path, lcs_emu):
-    hosts = {"contoso-prod": PROD, "contoso-uat": UAT, "contoso-test": TEST, "contoso-dev": DEV}
+def run_fleet(tmp_path, lcs_emu, hosts, tasks, host_vars=None):
+    """The tasks for every host (one environment each) at once: forks as many as hosts."""
     inventory = tmp_path / "inventory.yml"
     inventory.write_text(yaml.safe_dump({"all": {
-        "vars": {"ansible_connection": "local"},
+        "vars": dict({"ansible_connection": "local"}, **(host_vars or {})),
         "hosts": {name: {"environment_id": env} for name, env in hosts.items()}}}))
     playbook = tmp_path / "fleet.yml"
     playbook.write_text(yaml.safe_dump([{
         "hosts": "all", "gather_facts": False,
-        "module_defaults": {"group/d365fo.dataalm.lcs": lcs_emu.lcs_module_args()},
-        "tasks": [
-            {"name": "Target", "d365fo.dataalm.lcs_environment_info": {
-                "environment_id": "{{ environment_id }}", "include_history": True}, "register": "target"},
-            {"name": "Source", "d365fo.dataalm.lcs_environment_info": {
-                "environment_id": PROD, "include_history": True}, "register": "source"},
-            {"name": "Each host got its own environment and the source",
-             "ansible.builtin.assert": {"that": [
-                 "target.environments | map(attribute='environment_id') | list == [environment_id]",
-                 "source.environments[0].name == 'contoso-prod'",
-                 "target.environments[0].operations is defined"]}},
-        ]}]))
-    proc = run_playbook(playbook, inventory=inventory, args=["--forks", "4"])
+        "module_defaults": {"group/d365fo.dataalm.lcs": lcs_emu.lcs_module_args()}, "tasks": tasks}]))
+    proc = run_playbook(playbook, inventory=inventory, args=["--forks", str(len(hosts))])
     assert proc.returncode == 0, proc.stdout[-4000:]
+
+
+def test_a_fleet_reads_the_project_once_and_the_source_history_once(tmp_path, lcs_emu):
+    hosts = {"contoso-prod": PROD, "contoso-uat": UAT, "contoso-test": TEST, "contoso-dev": DEV}
+    run_fleet(tmp_path, lcs_emu, hosts, [
+        {"name": "Target", "d365fo.dataalm.lcs_environment_info": {
+            "environment_id": "{{ environment_id }}", "include_history": True}, "register": "target"},
+        {"name": "Source", "d365fo.dataalm.lcs_environment_info": {
+            "environment_id": PROD, "include_history": True}, "register": "source"},
+        {"name": "Each host got its own environment and the source",
+         "ansible.builtin.assert": {"that": [
+             "target.environments | map(attribute='environment_id') | list == [environment_id]",
+             "source.environments[0].name == 'contoso-prod'",
+             "target.environments[0].operations is defined"]}},
+    ])
     counters = lcs_emu.counters()
     # without the shared run: 8 metadata calls (one per task and host) and 8 history reads
     assert calls(counters, METADATA) == 1  # the project's 4 environments fit one page
@@ -92,24 +96,14 @@ def test_a_fleet_starts_one_module_process_for_the_source_not_one_per_host(tmp_p
     python.write_text('#!/bin/sh\necho "$@" >> "%s"\nexec "%s" "$@"\n' % (log, sys.executable))
     python.chmod(0o755)
     hosts = {"contoso-uat": UAT, "contoso-test": TEST, "contoso-dev": DEV}
-    inventory = tmp_path / "inventory.yml"
-    inventory.write_text(yaml.safe_dump({"all": {
-        "vars": {"ansible_connection": "local", "ansible_python_interpreter": str(python)},
-        "hosts": {name: {"environment_id": env} for name, env in hosts.items()}}}))
-    playbook = tmp_path / "fleet.yml"
-    playbook.write_text(yaml.safe_dump([{
-        "hosts": "all", "gather_facts": False,
-        "module_defaults": {"group/d365fo.dataalm.lcs": lcs_emu.lcs_module_args()},
-        "tasks": [
-            {"name": "Source", "d365fo.dataalm.lcs_environment_info": {
-                "environment_id": PROD, "include_history": True}, "register": "source"},
-            {"name": "Every host got the source's facts and history",
-             "ansible.builtin.assert": {"that": [
-                 "source.environments[0].name == 'contoso-prod'",
-                 "source.environments[0].operations is defined"]}},
-        ]}]))
-    proc = run_playbook(playbook, inventory=inventory, args=["--forks", "3"])
-    assert proc.returncode == 0, proc.stdout[-4000:]
+    run_fleet(tmp_path, lcs_emu, hosts, [
+        {"name": "Source", "d365fo.dataalm.lcs_environment_info": {
+            "environment_id": PROD, "include_history": True}, "register": "source"},
+        {"name": "Every host got the source's facts and history",
+         "ansible.builtin.assert": {"that": [
+             "source.environments[0].name == 'contoso-prod'",
+             "source.environments[0].operations is defined"]}},
+    ], host_vars={"ansible_python_interpreter": str(python)})
     runs = [line for line in log.read_text().splitlines() if "lcs_environment_info" in line]
     assert len(runs) == 1, runs
     assert calls(lcs_emu.counters(), HISTORY) == 1
