@@ -49,8 +49,8 @@ options:
   enable_users:
     description:
       - Users to enable besides the snapshot's, by id or sign-in pattern (C(*), C(?), or an entry with C(@)), as
-        M(d365fo.dataalm.fo_user) with O(d365fo.dataalm.fo_user#module:state=enabled) would: the sandbox's own users
-        after a movement, in the same module run as the snapshot's items. Never disables anyone.
+        M(d365fo.dataalm.fo_user) with O(d365fo.dataalm.fo_user#module:state=enabled) would, in the same module run
+        as the snapshot's items (the sandbox's own users after a movement). Never disables anyone.
     type: list
     elements: str
     default: []

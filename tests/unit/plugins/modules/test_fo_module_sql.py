@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlglot
 from ansible_collections.d365fo.dataalm.plugins.module_utils import batch_jobs, fo_sql
-from ansible_collections.d365fo.dataalm.plugins.modules import fo_user
 from ansible_collections.d365fo.dataalm.plugins.modules import fo_sql as fo_sql_module
+from ansible_collections.d365fo.dataalm.plugins.modules import fo_user
 
 
 def _parse(where, table="USERINFO"):
