@@ -32,7 +32,7 @@ def test_user_enable_selects_disabled_users_only():
 
 def test_batch_job_defaults_and_filters():
     where, values = batch_jobs.build_predicate({"state": "held", "statuses": None, "caption_pattern": "Email*",
-                                                  "company": "usmf", "class_number": 1234, "job_ids": [1, 2]})
+                                                "company": "usmf", "class_number": 1234, "job_ids": [1, 2]})
     assert where.startswith("STATUS IN (1, 2, 5, 7, 9) AND CAPTION LIKE ? ESCAPE '!'")
     assert values == ["Email%", "usmf", 1234, 1, 2]
     _parse(where, "BATCHJOB")
