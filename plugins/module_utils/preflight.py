@@ -15,7 +15,7 @@ __metaclass__ = type
 import re
 from datetime import datetime, timedelta, timezone
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils import followups
+from ansible_collections.d365fo.dataalm.plugins.module_utils import followups, preflight_identity
 from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import parse_datetime
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs import rules
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.status import lcs_busy, lcs_state
@@ -531,11 +531,13 @@ def _check_integrations(sql, findings):
 
 
 def evaluate(kind, source=None, target=None, now=None, point_in_time=None, spartan_managed=False,
-             financial_reporting=None, database_capacity=None, sql=None, plan_followups=False):
+             financial_reporting=None, database_capacity=None, sql=None, plan_followups=False, identity=None,
+             data_projects=None):
     """Every finding for the requested movement, blocking ones first, in rule order otherwise.
 
     ``plan_followups`` adds the info finding ``followups_planned`` (the module asks for it; the rule
-    tests look at the checks alone).
+    tests look at the checks alone). ``identity`` and ``data_projects`` (facts of ``fo_app_identity_info``)
+    add the rules of ``preflight_identity``.
     """
     if kind not in KINDS:
         raise ValueError("kind must be one of %s, got %r" % (", ".join(KINDS), kind))
@@ -573,6 +575,9 @@ def evaluate(kind, source=None, target=None, now=None, point_in_time=None, spart
         if kind == "point_in_time_restore":
             _check_point_in_time(point_in_time, source, target, now, findings)
         _check_integrations(sql, findings)
+        labels = (_env_label(source), _env_label(target))
+        preflight_identity.check(identity, labels, _env_type(source) == "production", findings)
+        preflight_identity.check_projects(data_projects, identity, labels, findings)
     if plan_followups:
         _plan_followups(kind, source, target, findings)  # hook (issue 23)
 

@@ -78,6 +78,8 @@ SPEC = dict(
     settings_entities=dict(type="list", elements="str", default=list(settings.DEFAULT_ENTITIES)),
     settings_extra_entities=dict(type="list", elements="str", default=[]),
     settings_legal_entity=dict(type="str", default="DAT"),
+    # data projects of the user's own that must exist in the target and the source (preflight, docs/runbooks.md)
+    data_projects=dict(type="list", elements="str", default=[]),
     # point_in_time_restore (Power Platform)
     restore_point=dict(type="str", default=""),
     backup_label=dict(type="str", default=""),

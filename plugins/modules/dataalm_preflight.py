@@ -23,7 +23,8 @@ description:
     (when supplied), both environments deployed, target not busy, fewer than three operation starts in
     24 hours, the point in time (timezone-aware, in the past, inside the 28-day production or 7-day sandbox
     retention, after the last chain-breaking movement, warning before the last code deployment) and recurring
-    integrations drained and held (when O(sql) facts are supplied)."
+    integrations drained and held (when O(sql) facts are supplied), the identity the run signs in to F&O as
+    (when O(identity) facts are supplied) and the data projects it relies on (O(data_projects))."
 author:
   - d365fo.dataalm contributors (@d365fo-dataalm)
 attributes:
@@ -107,6 +108,59 @@ options:
             still run are reported as V(info) instead of V(blocking).
         type: bool
         default: false
+  identity:
+    description:
+      - Who the run signs in to F&O's application layer as, read before the move with
+        M(d365fo.dataalm.fo_app_identity_info) from the target and (when it can be read) the source. Checked only
+        for refreshes and point-in-time restores.
+      - "Blocking: the identity is refused by the target now, or cannot sign in after the move: after an LCS refresh
+        only C(Admin) (reset to the target's environment administrator) is enabled, after a Power Platform copy
+        C(Admin) and C(DBMovementAPI). Warning: the automation's user (its mapped user, or C(DBMovementAPI)) is
+        enabled in a production source."
+    type: dict
+    suboptions:
+      movement:
+        description: How the database arrives.
+        type: str
+        choices: [lcs_refresh, pp_copy, pp_restore]
+        default: lcs_refresh
+      dbmovementapi_survives_refresh:
+        description:
+          - Assume an LCS refresh spares C(DBMovementAPI) as a Power Platform copy does. Microsoft does not document
+            it; leave V(false) unless you have seen it on your own environments.
+        type: bool
+        default: false
+      target:
+        description: The result of M(d365fo.dataalm.fo_app_identity_info) for the target.
+        type: dict
+        default: {}
+      source:
+        description:
+          - The result of M(d365fo.dataalm.fo_app_identity_info) with O(d365fo.dataalm.fo_app_identity_info#module:fail_on_refusal=false)
+            for the source; empty when it was not read.
+        type: dict
+        default: {}
+  data_projects:
+    description:
+      - Data projects the run relies on, checked against the data projects found in O(identity).
+    type: dict
+    suboptions:
+      required:
+        description:
+          - Projects that must exist in the target now and in the source (the copy takes the source's projects);
+            a missing one is blocking.
+        type: list
+        elements: str
+        default: []
+      created_by_run:
+        description: Projects the run creates itself when missing (reported as info).
+        type: list
+        elements: str
+        default: []
+      variable:
+        description: The inventory variable that names O(data_projects.required), for messages.
+        type: str
+        default: data_projects.required
   fail_on_blocking:
     description:
       - Fail when a blocking finding exists. Set V(false) to only report (for change approval records).
@@ -193,7 +247,7 @@ kind:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.d365fo.dataalm.plugins.module_utils import preflight
+from ansible_collections.d365fo.dataalm.plugins.module_utils import preflight, preflight_identity
 
 
 def argument_spec():
@@ -210,6 +264,14 @@ def argument_spec():
         sql=dict(type="dict", options=dict(
             recurring_jobs_active=dict(type="int"), recurring_messages_pending=dict(type="int"),
             hold_planned=dict(type="bool", default=False))),
+        identity=dict(type="dict", options=dict(
+            movement=dict(type="str", choices=list(preflight_identity.MOVEMENTS), default="lcs_refresh"),
+            dbmovementapi_survives_refresh=dict(type="bool", default=False),
+            target=dict(type="dict", default={}), source=dict(type="dict", default={}))),
+        data_projects=dict(type="dict", options=dict(
+            required=dict(type="list", elements="str", default=[]),
+            created_by_run=dict(type="list", elements="str", default=[]),
+            variable=dict(type="str", default="data_projects.required"))),
         fail_on_blocking=dict(type="bool", default=True),
     )
 
@@ -229,6 +291,8 @@ def outcome(params):
             database_capacity=params["database_capacity"],
             sql=params["sql"],
             plan_followups=True,  # hook (issue 23): the follow-ups the movement will create
+            identity=params["identity"],
+            data_projects=params["data_projects"],
         )
     except ValueError as exc:
         return {}, [], str(exc)
