@@ -536,8 +536,7 @@ def evaluate(kind, source=None, target=None, now=None, point_in_time=None, spart
     """Every finding for the requested movement, blocking ones first, in rule order otherwise.
 
     ``plan_followups`` adds the info finding ``followups_planned`` (the module asks for it; the rule
-    tests look at the checks alone). ``identity`` and ``data_projects`` (facts of ``fo_app_identity_info``)
-    add the rules of ``preflight_identity``.
+    tests look at the checks alone). ``identity``, ``data_projects``: the rules of ``preflight_identity``.
     """
     if kind not in KINDS:
         raise ValueError("kind must be one of %s, got %r" % (", ".join(KINDS), kind))
@@ -575,14 +574,19 @@ def evaluate(kind, source=None, target=None, now=None, point_in_time=None, spart
         if kind == "point_in_time_restore":
             _check_point_in_time(point_in_time, source, target, now, findings)
         _check_integrations(sql, findings)
-        labels = (_env_label(source), _env_label(target))
-        preflight_identity.check(identity, labels, _env_type(source) == "production", findings)
-        preflight_identity.check_projects(data_projects, identity, labels, findings)
+        _check_identity(identity, data_projects, source, target, findings)
     if plan_followups:
         _plan_followups(kind, source, target, findings)  # hook (issue 23)
 
     order = {BLOCKING: 0, WARNING: 1, INFO: 2}
     return sorted(findings, key=lambda f: order[f["severity"]])
+
+
+def _check_identity(identity, data_projects, source, target, findings):
+    """Who signs in to F&O after the move, and the data projects relied on (preflight_identity.py)."""
+    labels = (_env_label(source), _env_label(target))
+    preflight_identity.check(identity, labels, _env_type(source) == "production", findings)
+    preflight_identity.check_projects(data_projects, identity, labels, findings)
 
 
 def _plan_followups(kind, source, target, findings):

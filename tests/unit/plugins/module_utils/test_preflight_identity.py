@@ -126,6 +126,9 @@ def test_the_automation_user_enabled_in_production_is_a_warning():
                      "automation_user_enabled_in_production")
     assert not by_id(run(facts(mapped="DBMovementAPI"), source=facts(signed_in=False), movement="pp_copy"),
                      "automation_user_enabled_in_production")
+    # production not asked at all: said, as info
+    [unchecked] = by_id(run(facts(mapped="Admin", users=[ADMIN])), "automation_user_in_production_unchecked")
+    assert unchecked["severity"] == "info" and "fo_source_environment_url" in unchecked["remedy"]
     # a sandbox source is not production
     assert not by_id(run(facts(mapped="DBMovementAPI"), source=source, movement="pp_copy",
                          source_env=env(name="contoso-test", environment_id="33333333-3333-4333-8333-333333333333")),
