@@ -16,7 +16,12 @@ DBMOVEMENTAPI = "DBMovementAPI"
 def disable_users(cur, keep_dbmovementapi: bool) -> int:
     keep = ("Admin", DBMOVEMENTAPI) if keep_dbmovementapi else ("Admin",)
     cur.execute("UPDATE USERINFO SET ENABLE = 0 WHERE ENABLE <> 0 AND NOT (ID = ANY(%s))", (list(keep),))
-    return cur.rowcount
+    disabled = cur.rowcount
+    if keep_dbmovementapi:
+        # "If it exists in the source, a copy auto-enables it in the target" (SCHEDCOPY): production may keep it
+        # disabled, the copy's import still signs in as it
+        cur.execute("UPDATE USERINFO SET ENABLE = 1 WHERE ID = %s AND ENABLE = 0", (DBMOVEMENTAPI,))
+    return disabled
 
 
 def reset_admin(cur, administrator: str) -> int:

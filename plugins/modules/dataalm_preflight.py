@@ -136,8 +136,8 @@ options:
         default: {}
       source:
         description:
-          - The result of M(d365fo.dataalm.fo_app_identity_info) with O(d365fo.dataalm.fo_app_identity_info#module:fail_on_refusal=false)
-            for the source; empty when it was not read.
+          - The result of M(d365fo.dataalm.fo_app_identity_info) for the source, read with
+            O(d365fo.dataalm.fo_app_identity_info#module:fail_on_refusal=false); empty when it was not read.
         type: dict
         default: {}
   data_projects:

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: fo_app_identity_info
-short_description: Who a run signs in to a Dynamics 365 F&O environment as, and which of its users and data projects exist
+short_description: Who a run signs in to Dynamics 365 F&O as, and which users and data projects exist there
 version_added: 1.1.0
 description:
   - Signs in to the environment's application layer with the given identity and reads, without changing anything,
