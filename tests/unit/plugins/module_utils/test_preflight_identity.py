@@ -51,8 +51,7 @@ def by_id(findings, rule_id):
     ("bob", "pp_copy", False, True),
     (None, "lcs_refresh", False, True),                # not registered: 401 after the move
 ])
-def test_an_application_signs_in_after_the_move_only_as_a_user_the_movement_keeps(mapped, movement, survives,
-                                                                                   blocked):
+def test_an_application_signs_in_after_the_move_only_as_a_kept_user(mapped, movement, survives, blocked):
     findings = run(facts(mapped=mapped, users=[ADMIN]), movement=movement, survives=survives)
     found = by_id(findings, "identity_cannot_sign_in_after_move")
     assert bool(found) is blocked
