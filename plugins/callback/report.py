@@ -60,7 +60,7 @@ from xml.sax.saxutils import quoteattr
 from ansible import context
 from ansible.plugins.callback import CallbackBase
 from ansible_collections.d365fo.dataalm.plugins.module_utils._redact import REDACTED, redact  # noqa: F401 pylint: disable=unused-import
-from ansible_collections.d365fo.dataalm.plugins.plugin_utils import report_followups
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils import report_followups, report_pairs
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.report_html import render_html, task_phase
 
 # Result keys the collection's modules agree to return (common brief: callback contract).
@@ -226,6 +226,7 @@ class CallbackModule(CallbackBase):
             elif key.endswith("_findings"):
                 host["findings"] = [v for v in value if isinstance(v, dict)]
         report_followups.harvest(host, data)  # hook (issue 23): the Follow-ups section
+        report_pairs.harvest(host, data)  # hook (issue 16): each side of a linked pair
 
     # ---------------------------------------------------------------- output
 
@@ -334,6 +335,7 @@ def _host_sections(host, preview):
                                     _cell(v.get("detail"))) for v in host["verification"]]
     failures = ["- task `%s` (%s): %s" % (f["task"], f["action"], _cell(f["cause"])) for f in host["failures"]]
     return (_section("Preflight findings", [], findings)
+            + report_pairs.markdown(host)
             + _section("Operations that would run" if preview else "Operations",
                        ["| task | operation id | action | status | duration (s) |", "|---|---|---|---|---|"],
                        operations)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from html import escape
 
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils import report_pairs
+
 PHASES = ("preflight", "movement", "wait", "clean-up", "verification")
 PLAN_WORDS = {"started": "would start", "joined": "would join", "none": "nothing to start, already done:"}
 # modules that start or join an operation and then wait for it to finish
@@ -136,7 +138,7 @@ def _details(host, preview):
         escape(str(c.get("name"))), escape(str(c.get("detail") or ""))) for c in host.get("verification", [])]
     failures = ['<li class="failure">%s: %s</li>' % (escape(str(f.get("task"))), escape(str(f.get("cause"))))
                 for f in host.get("failures", [])]
-    return "".join((_items("Operations", operations), _items("Would do (preview)", plans),
+    return "".join((report_pairs.html(host), _items("Operations", operations), _items("Would do (preview)", plans),
                     _items("Preflight findings", findings), _items("Verification", checks),
                     _items("Failures", failures))) or "<p>nothing to report</p>"
 

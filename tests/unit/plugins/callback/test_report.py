@@ -248,3 +248,20 @@ def test_clean_up_steps_show_their_transport_and_the_steps_that_need_sql_once():
     assert "`email_addresses`: No data entity \\| set." in markdown
     host["cleanup_steps"] = [{"name": "smtp", "rows": 1, "changed": True}]  # fo_database_cleanup before issue 15
     assert "| smtp | sql | 1 | True |" in report.render_markdown(_report({"contoso-uat": host}))
+
+
+def test_a_pair_run_reports_each_side_with_its_operation_state_and_instants():
+    # hook (issue 16): the linked_pair role's fact becomes the per-side "pair" section of report.json and summary.md
+    callback = report.CallbackModule()
+    side = {"state": "succeeded", "status": "Succeeded", "action": "started", "operation_id": "op-fo",
+            "started_at": "2026-03-02T14:51:59Z", "completed_at": "2026-03-02T16:52:45Z", "message": ""}
+    fact = {"movement": "refresh", "source": "prod", "target": "uat", "instant": None, "label": None,
+            "sides": {"finance_and_operations": side,
+                      "dataverse": dict(side, operation_id="op-dv", state="failed", completed_at=None)}}
+    callback.v2_runner_on_ok(_Result(_Task("Summarise each side"), {"ansible_facts": {"linked_pair_report": fact}}))
+    built = callback.report()
+    sides = built["hosts"]["contoso-uat"]["pair"]["sides"]
+    assert sides["finance_and_operations"]["operation_id"] == "op-fo"
+    assert sides["dataverse"] == dict(side, operation_id="op-dv", state="failed", completed_at=None, type=None)
+    markdown = report.render_markdown(built)
+    assert "### Pair" in markdown and "| Dataverse (Power Platform) | op-dv | failed | Succeeded |" in markdown
