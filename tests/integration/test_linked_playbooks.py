@@ -142,3 +142,6 @@ def test_linked_backup_one_label_one_instant_and_production_records_the_instant(
     assert emu.counters().get("operations_started", {}) == {"contoso-test": 1}
     backups = {e["name"]: e for e in emu.state()["power_platform"]["environments"]}
     assert [b["label"] for b in backups["Contoso Test"]["backups"]].count("before release 7") == 1
+    # the export found done carries no type: the recorded one stays, so the record is not rewritten
+    assert re.search(r"contoso-test\s+: ok=\d+\s+changed=0 ", again.stdout), again.stdout[-3000:]
+    assert re.search(r"contoso-prod\s+: ok=\d+\s+changed=0 ", again.stdout), again.stdout[-3000:]
