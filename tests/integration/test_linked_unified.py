@@ -59,7 +59,8 @@ def test_a_unified_target_without_lcs_id_is_restored_by_one_power_platform_resto
     instant = emu.advance(60)["now"][:19] + "Z"
     emu.advance(60)
     _change_after_the_instant(emu)
-    fo_then, dv_then = _tables(emu, "/databases/Fabrikam%20UAT", instant), _tables(emu, "/dataverse/fabrikam-uat", instant)
+    fo_then = _tables(emu, "/databases/Fabrikam%20UAT", instant)
+    dv_then = _tables(emu, "/dataverse/fabrikam-uat", instant)
     assert fo_then != _tables(emu, "/databases/Fabrikam%20UAT")
     assert dv_then != _tables(emu, "/dataverse/fabrikam-uat")
     inventory = _inventory(tmp_path, emu, dataalm_restore_point=instant)
