@@ -78,7 +78,7 @@ def test_a_unified_target_without_lcs_id_is_restored_by_one_power_platform_resto
     sides = report["hosts"]["fabrikam-uat"]["pair"]["sides"]
     fo, dv = sides["finance_and_operations"], sides["dataverse"]
     assert fo["state"] == dv["state"] == "succeeded", sides
-    assert fo["operation_id"] == dv["operation_id"] and fo["completed_at"] == dv["completed_at"] is not None
+    assert fo["operation_id"] == dv["operation_id"] and dv["completed_at"] and fo["completed_at"] == dv["completed_at"]
     assert "restored with Dataverse by one Power Platform restore" in fo["message"]
     assert report["hosts"]["fabrikam-uat"]["pair"]["instant"] == instant
 
