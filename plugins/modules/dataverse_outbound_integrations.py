@@ -19,9 +19,15 @@ description:
   - A service endpoint or webhook whose address starts with a key of O(repoint) gets that prefix replaced by its
     value (the target's own system). Any other endpoint outside the list is neutralised by disabling the
     C(sdkmessageprocessingsteps) that send to it (an endpoint has no on/off switch of its own).
-  - A flow (C(workflows), category 5) with a URL outside the list is turned off; its definition is not rewritten,
-    so re-point it by hand and turn it on again if the target needs it.
-  - Changes only what still points outside while active, so a second run reports no change.
+  - A flow (C(workflows), category 5) whose definition (C(clientdata)) names URLs outside the list is re-pointed when
+    O(repoint) maps every one of them - the URLs are rewritten in its definition and the flow keeps its state (a flow
+    that is off stays off, but a later switch-on then talks to the target's systems). Any other flow with an outside
+    URL that is on is turned off. The definition's C($schema) URL is no target and is ignored.
+  - A flow's connector actions reach their systems through connection references, whose connection is not
+    readable in Dataverse; O(connection_references) re-points them at the target's own connections (the documented
+    way to move solution flows to other connections).
+  - Changes only what still points outside while active (or is mapped and not yet re-pointed), so a second run
+    reports no change.
 author:
   - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
@@ -47,7 +53,16 @@ options:
     description:
       - "Address prefixes of the source mapped to the target's, for example
         C({'sb://contoso-prod.servicebus.windows.net/': 'sb://contoso-uat.servicebus.windows.net/'})."
+      - Applies to the addresses of service endpoints and webhooks and to the URLs in flow definitions.
       - Every target must itself be allowed by O(allow_list), or the task fails before any change.
+    type: dict
+    default: {}
+  connection_references:
+    description:
+      - "Connection reference logical names (C(connectionreferencelogicalname)) mapped to the id of the target's own
+        connection to use (C(connectionid), the connection's id in API hub), for example
+        C({'contoso_sharedsql_ref': 'shared-sql-4c1e...'})."
+      - A name the organisation has no connection reference for fails the task before any change.
     type: dict
     default: {}
 """
@@ -61,6 +76,9 @@ EXAMPLES = r"""
       - contoso-uat.servicebus.windows.net
     repoint:
       "sb://contoso-prod.servicebus.windows.net/": "sb://contoso-uat.servicebus.windows.net/"
+      "https://erp.contoso.com/": "https://erp.contoso-test.com/"
+    connection_references:
+      contoso_sharedsql_ref: "{{ uat_sql_connection_id }}"
 """
 
 RETURN = r"""
@@ -71,7 +89,8 @@ actions:
   elements: dict
   contains:
     kind:
-      description: V(endpoint) (re-pointed), V(step) (a step sending to an endpoint, disabled) or V(flow) (turned off).
+      description: V(endpoint) (re-pointed), V(step) (a step sending to an endpoint, disabled), V(flow) (re-pointed or
+        turned off) or V(connection_reference) (re-pointed at another connection).
       type: str
     name:
       description: Name of the endpoint, step or flow.
@@ -80,10 +99,10 @@ actions:
       description: V(repoint) or V(disable).
       type: str
     url:
-      description: The address outside the allow-list.
+      description: The address outside the allow-list (for a connection reference, the connection id it held).
       type: str
     to:
-      description: The new address (V(repoint) only).
+      description: The new address or connection id (V(repoint) only).
       type: str
 outside:
   description:
@@ -114,6 +133,7 @@ request_id:
   type: str
 """
 
+from ansible_collections.d365fo.dataalm.plugins.module_utils._dataverse.connection_references import check_mapping
 from ansible_collections.d365fo.dataalm.plugins.module_utils._dataverse.module import DataverseModule
 from ansible_collections.d365fo.dataalm.plugins.module_utils._dataverse.outbound import check_repoint
 from ansible_collections.d365fo.dataalm.plugins.module_utils._dataverse.outbound_task import neutralise
@@ -121,18 +141,22 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._dataverse.outbound
 
 def main():
     dm = DataverseModule(dict(allow_list=dict(type="list", elements="str", required=True),
-                              repoint=dict(type="dict", default={})))
+                              repoint=dict(type="dict", default={}),
+                              connection_references=dict(type="dict", default={})))
     allow_list, repoint = dm.params["allow_list"], {str(k): str(v) for k, v in dm.params["repoint"].items()}
-    problems = check_repoint(allow_list, repoint)
+    connections = {str(k): str(v or "").strip() for k, v in dm.params["connection_references"].items()}
+    problems = check_repoint(allow_list, repoint) + check_mapping(connections)
     if problems:
-        dm.fail("; ".join(problems) + ": add the target to allow_list or correct repoint", changed=False)
+        dm.fail("; ".join(problems) + ": add the target to allow_list or correct repoint / connection_references",
+                changed=False)
 
     def body():
-        result = neutralise(dm.web_api, allow_list, repoint, dm.check_mode)
+        result = neutralise(dm.web_api, allow_list, repoint, dm.check_mode, connections)
         active_before = sorted("%s %s" % (a["kind"], a["name"]) for a in result["actions"])
         result["diff"] = dict(before={"active_outside": active_before}, after={"active_outside": []})
         verb = "would neutralise" if dm.check_mode else "neutralised"
-        result["msg"] = ("%s %d endpoint step(s), endpoint(s) or flow(s)" % (verb, len(result["actions"]))
+        result["msg"] = ("%s %d endpoint step(s), endpoint(s), flow(s) or connection reference(s)"
+                         % (verb, len(result["actions"]))
                          if result["actions"] else "nothing active points outside the allow-list")
         return result
 

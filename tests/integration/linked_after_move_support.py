@@ -15,7 +15,11 @@ UAT_SB = "sb://fabrikam-uat.servicebus.windows.net/"
 PROD_HOOK = "https://hooks.fabrikam.com/prod/orders"
 UAT_HOOK = "https://hooks.fabrikam-test.com/uat/orders"
 ALLOW_LIST = ["fabrikam-uat.servicebus.windows.net", "*.fabrikam-test.com", "fabrikam-uat.crm4.dynamics.com"]
-REPOINT = {PROD_SB: UAT_SB}
+PROD_ERP = "https://erp.fabrikam.com/"
+UAT_ERP = "https://erp.fabrikam-test.com/"
+REPOINT = {PROD_SB: UAT_SB, PROD_ERP: UAT_ERP}
+# the flows' SQL connection reference holds production's connection after the copy; the sandbox has its own
+CONNECTIONS = {"fabrikam_sql_ref": "shared-sql-uat-0001"}
 DUALWRITE = "d365fo.dataalm.dataverse_dualwrite_runtime_config"
 OUTBOUND = "d365fo.dataalm.dataverse_outbound_integrations"
 INTEGRATION = "d365fo.dataalm.dataverse_integration_info"
@@ -28,10 +32,19 @@ def _guid(prefix: int, number: int) -> str:
     return "%08x-0000-4000-8000-%012d" % (prefix, number)
 
 
+SCHEMA = "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#"
+
+
 def _flow(name: str, url: str, on: bool = True) -> dict:
-    definition = {"properties": {"definition": {"actions": {"Post": {"type": "Http", "inputs": {"uri": url}}}}}}
+    """A solution flow as Dataverse keeps it: clientdata with the Logic Apps $schema, a connection reference and
+    escaped slashes (Microsoft's sample in manage-flows-with-code)."""
+    definition = {"properties": {
+        "connectionReferences": {"shared_sql": {"runtimeSource": "embedded", "api": {"name": "shared_sql"},
+                                                "connection": {"connectionReferenceLogicalName": "fabrikam_sql_ref"}}},
+        "definition": {"$schema": SCHEMA, "actions": {"Post": {"type": "Http", "inputs": {"uri": url}}}}},
+        "schemaVersion": "1.0.0.0"}
     return {"name": name, "category": 5, "statecode": 1 if on else 0, "statuscode": 2 if on else 1,
-            "clientdata": json.dumps(definition)}
+            "clientdata": json.dumps(definition).replace("/", "\\/")}
 
 
 def copied_wiring() -> dict:
@@ -46,7 +59,11 @@ def copied_wiring() -> dict:
               "_eventhandler_value": e["serviceendpointid"]} for n, e in enumerate(endpoints, 1)]
     flows = [{"workflowid": _guid(0x58000000, 1), **_flow("Invoice to ERP archive", "https://archive.fabrikam.com/in")},
              {"workflowid": _guid(0x58000000, 2), **_flow("Notify test team", "https://hooks.fabrikam-test.com/t")},
-             {"workflowid": _guid(0x58000000, 3), **_flow("Old export", "https://legacy.fabrikam.com/x", on=False)}]
+             {"workflowid": _guid(0x58000000, 3), **_flow("Old export", "https://legacy.fabrikam.com/x", on=False)},
+             {"workflowid": _guid(0x58000000, 4), **_flow("Orders to ERP", PROD_ERP + "api/orders")}]
+    references = [{"connectionreferenceid": _guid(0x5c000000, 1), "connectionreferencelogicalname": "fabrikam_sql_ref",
+                   "connectionreferencedisplayname": "Fabrikam SQL", "connectorid": "/providers/Microsoft.PowerApps/apis/"
+                   "shared_sql", "connectionid": "shared-sql-prod-0001"}]
     entities = [{"mserp_financeandoperationsentityid": _guid(0x59000000, n), "mserp_physicalname": name,
                  "mserp_hasbeengenerated": generated}
                 for n, (name, generated) in enumerate((("CustCustomerV3Entity", True), ("VendVendorV2Entity", True),
@@ -62,6 +79,7 @@ def copied_wiring() -> dict:
         for n, (name, internal, external) in enumerate((("customers", "account", "CustCustomerV3Entity"),
                                                         ("vendors", "msdyn_vendor", "VendVendorV2Entity")), 1)],
         "serviceendpoints": endpoints, "sdkmessageprocessingsteps": steps, "workflows": flows,
+        "connectionreferences": references,
         "mserp_financeandoperationsentities": entities, "solutions": solutions}
 
 

@@ -11,6 +11,7 @@ import requests
 from .linked_after_move_support import (
     ALLOW_LIST,
     CODE,
+    CONNECTIONS,
     DRIFT,
     DUALWRITE,
     INTEGRATION,
@@ -20,6 +21,7 @@ from .linked_after_move_support import (
     REPOINT,
     UAT_FINOPS_URL,
     UAT_ORG,
+    UAT_ERP,
     UAT_SB,
     after_copy_world,
     writes,
@@ -57,11 +59,13 @@ def test_runtime_configuration_check_run_check_run(tmp_path, emu):
 
 
 def test_outbound_wiring_is_repointed_or_disabled_and_a_rerun_changes_nothing(tmp_path, emu):
-    neutralise = task("out", OUTBOUND, allow_list=ALLOW_LIST, repoint=REPOINT)
+    neutralise = task("out", OUTBOUND, allow_list=ALLOW_LIST, repoint=REPOINT, connection_references=CONNECTIONS)
     _proc, r = play(tmp_path, _args(emu), [dict(neutralise)], check=True, diff=True, name="check1.yml")
     planned = {(a["kind"], a["name"], a["action"]) for a in r["out"]["actions"]}
     assert planned == {("endpoint", "orders-queue", "repoint"), ("step", "send orders-webhook", "disable"),
-                       ("flow", "Invoice to ERP archive", "disable")}
+                       ("flow", "Invoice to ERP archive", "disable"), ("flow", "Orders to ERP", "repoint"),
+                       ("connection_reference", "fabrikam_sql_ref", "repoint")}
+    assert all("clientdata" not in a for a in r["out"]["actions"])  # the definition is not echoed
     assert writes(emu) == 0
     _proc, r = play(tmp_path, _args(emu), [dict(neutralise)], name="run1.yml")
     assert r["out"]["changed"] is True and not [o for o in r["out"]["outside"] if o["on"]]
@@ -71,18 +75,27 @@ def test_outbound_wiring_is_repointed_or_disabled_and_a_rerun_changes_nothing(tm
     states = {s["name"]: s["statecode"] for s in tables["sdkmessageprocessingsteps"]}
     assert states == {"send orders-queue": 0, "send orders-webhook": 1, "send test-webhook": 0}
     flows = {f["name"]: f["statecode"] for f in tables["workflows"]}
-    assert flows == {"Invoice to ERP archive": 0, "Notify test team": 1, "Old export": 0}
+    assert flows == {"Invoice to ERP archive": 0, "Notify test team": 1, "Old export": 0, "Orders to ERP": 1}
+    erp = json.loads(next(f for f in tables["workflows"] if f["name"] == "Orders to ERP")["clientdata"])
+    assert erp["properties"]["definition"]["actions"]["Post"]["inputs"]["uri"] == UAT_ERP + "api/orders"
+    assert erp["properties"]["definition"]["$schema"].startswith("https://schema.management.azure.com/")
+    assert [c["connectionid"] for c in tables["connectionreferences"]] == ["shared-sql-uat-0001"]
     assert {o["url"] for o in r["out"]["outside"]} >= {PROD_HOOK}
+    assert "Orders to ERP" not in {o["name"] for o in r["out"]["outside"]}
     for name in ("check2", "run2"):
         _proc, r = play(tmp_path, _args(emu), [dict(neutralise)], check=name == "check2", name=name + ".yml")
         assert r["out"]["changed"] is False and r["out"]["actions"] == []
-    assert writes(emu) == 3
+    assert writes(emu) == 5
 
 
 def test_a_repoint_target_outside_the_allow_list_fails_before_any_call(tmp_path, emu):
     _proc, r = play(tmp_path, _args(emu), [task("out", OUTBOUND, allow_list=["*.fabrikam-test.com"],
                                                 repoint=REPOINT)])
     assert r["out"]["failed"] and "allow_list" in r["out"]["msg"] and UAT_SB in r["out"]["msg"]
+    assert writes(emu) == 0
+    _proc, r = play(tmp_path, _args(emu), [task("out", OUTBOUND, allow_list=ALLOW_LIST,
+                                                connection_references={"fabrikam_sql_reff": "x"})], name="typo.yml")
+    assert r["out"]["failed"] and "fabrikam_sql_reff" in r["out"]["msg"] and "connection_references" in r["out"]["msg"]
     assert writes(emu) == 0
     _proc, r = play(tmp_path, dict(_args(emu), organization_url="http://fabrikam-uat"),
                     [task("bad", DUALWRITE)], name="bad-url.yml")

@@ -58,6 +58,11 @@ TABLES = {t.logical_name: t for t in (
     # flows (category 5 = modern flow); statecode 1 Activated / 0 Draft; clientdata holds the definition (URLs)
     TableDef("workflow", "workflows", "workflowid", "name", "Process",
              {"name": None, "category": 5, "type": 1, "statecode": 1, "statuscode": 2, "clientdata": None}),
+    # connection references of solution flows (documented table; connectionid: the connection in API hub)
+    TableDef("connectionreference", "connectionreferences", "connectionreferenceid", "connectionreferencedisplayname",
+             "Connection Reference",
+             {"connectionreferencelogicalname": None, "connectionreferencedisplayname": None, "connectorid": None,
+              "connectionid": None, "statecode": 0, "statuscode": 1}),
     # steps that send events to a service endpoint or webhook; statecode 0 Enabled / 1 Disabled
     TableDef("sdkmessageprocessingstep", "sdkmessageprocessingsteps", "sdkmessageprocessingstepid", "name",
              "Sdk Message Processing Step",

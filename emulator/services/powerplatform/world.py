@@ -32,7 +32,8 @@ FIN_OPS_KINDS = ("unified", "lcs")
 RETENTION_DAYS = {"Sandbox": 7, "Developer": 7, "Teams": 7, "Default": 7, "Trial": 0}
 PRODUCTION_RETENTION_DAYS = {True: 28, False: 7}  # with / without Dynamics 365 apps
 DATAVERSE_TABLES = ("msdyn_dualwriteruntimeconfigs", "solutions", "mserp_financeandoperationsentities",
-                    "serviceendpoints", "workflows", "sdkmessageprocessingsteps")
+                    "serviceendpoints", "workflows", "sdkmessageprocessingsteps",
+                    "connectionreferences")  # hook (issue 17): connection references of solution flows
 _DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _DB_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 

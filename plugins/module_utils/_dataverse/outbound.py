@@ -6,10 +6,12 @@ do about it (a copied sandbox must never talk to production, issue 17).
 
 Three kinds of wiring send data out: service endpoints (Service Bus, Event Hub, Event Grid; ``serviceendpoints``
 with ``namespaceaddress`` or ``url``), webhooks (``serviceendpoints`` with ``url``, contract 8) and flows
-(``workflows`` of category 5, their URLs inside ``clientdata``). An endpoint has no on/off switch in
-Dataverse: it sends while an enabled ``sdkmessageprocessingsteps`` row names it as event handler, so it is
-neutralised by disabling those steps, or re-pointed by rewriting its address when ``repoint`` maps it. A
-flow is neutralised by turning it off (its definition is not rewritten).
+(``workflows`` of category 5, their URLs inside ``clientdata``, ``flows.py``). An endpoint has no on/off switch
+in Dataverse: it sends while an enabled ``sdkmessageprocessingsteps`` row names it as event handler, so it is
+neutralised by disabling those steps, or re-pointed by rewriting its address when ``repoint`` maps it. A flow
+is re-pointed when ``repoint`` maps every outside address it names (its ``clientdata`` rewritten, its state
+kept: an "off" flow re-pointed stays off, so turning it on later is safe); otherwise a flow that is on is
+turned off. Connector actions go through connection references, re-pointed by ``connection_references.py``.
 
 Allow-list entries: a host (``contoso-uat.servicebus.windows.net``), a wildcard host (``*.contoso-test.com``)
 or a URL prefix (``https://hooks.contoso.com/uat/``); a URL is allowed when any entry matches it.
@@ -17,14 +19,14 @@ or a URL prefix (``https://hooks.contoso.com/uat/``); a URL is allowed when any 
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
+
+from .flows import flow_urls, rewritten_clientdata
 
 ENDPOINT_ADDRESS_FIELDS = ("url", "namespaceaddress")
 FLOW_CATEGORY = 5  # modern flow
 STEP_ENABLED, STEP_DISABLED = (0, 1), (1, 2)  # (statecode, statuscode)
 FLOW_ON, FLOW_OFF = (1, 2), (0, 1)
-_URL_IN_TEXT = re.compile(r"""(?:https?|sb)://[^\s"'\\<>]+""", re.IGNORECASE)
 
 
 def url_allowed(url, allow_list):
@@ -58,10 +60,6 @@ def endpoint_address(row):
     return None, None
 
 
-def flow_urls(row):
-    return sorted(set(_URL_IN_TEXT.findall(str(row.get("clientdata") or ""))))
-
-
 def _endpoint_actions(endpoint, steps, allow_list, repoint):
     field, address = endpoint_address(endpoint)
     if address is None or url_allowed(address, allow_list):
@@ -83,11 +81,24 @@ def plan(endpoints, steps, flows, allow_list, repoint):
     for endpoint in endpoints:
         actions.extend(_endpoint_actions(endpoint, steps, allow_list, repoint))
     for flow in flows:
-        outside = [url for url in flow_urls(flow) if not url_allowed(url, allow_list)]
-        if outside and flow.get("category") == FLOW_CATEGORY and flow.get("statecode") == FLOW_ON[0]:
-            actions.append({"kind": "flow", "id": flow.get("workflowid"), "name": flow.get("name"),
-                            "action": "disable", "url": outside[0]})
+        if flow.get("category") == FLOW_CATEGORY:
+            actions.extend(_flow_actions(flow, allow_list, repoint))
     return actions
+
+
+def _flow_actions(flow, allow_list, repoint):
+    """Re-point a flow whose every outside address ``repoint`` maps; otherwise turn it off if it is on."""
+    outside_urls = [url for url in flow_urls(flow) if not url_allowed(url, allow_list)]
+    if not outside_urls:
+        return []
+    action = {"kind": "flow", "id": flow.get("workflowid"), "name": flow.get("name"), "url": outside_urls[0]}
+    targets = {url: repointed(url, repoint) for url in outside_urls}
+    clientdata = rewritten_clientdata(flow, targets.get) if all(targets.values()) else None
+    if clientdata is not None:
+        return [dict(action, action="repoint", to=targets[outside_urls[0]], clientdata=clientdata)]
+    if flow.get("statecode") == FLOW_ON[0]:
+        return [dict(action, action="disable")]
+    return []
 
 
 def outside(endpoints, steps, flows, allow_list):
@@ -111,6 +122,10 @@ def outside(endpoints, steps, flows, allow_list):
 
 def change_of(action):
     """(entity set, row id, body) of one planned action."""
+    if action["kind"] == "connection_reference":
+        return "connectionreferences", action["id"], {"connectionid": action["to"]}
+    if action["kind"] == "flow" and action["action"] == "repoint":
+        return "workflows", action["id"], {"clientdata": action["clientdata"]}
     if action["action"] == "repoint":
         return "serviceendpoints", action["id"], {action["field"]: action["to"]}
     if action["kind"] == "step":

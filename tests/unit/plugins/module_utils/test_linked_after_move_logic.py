@@ -4,9 +4,10 @@ are due, and the code drift with both remedies."""
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
-from ansible_collections.d365fo.dataalm.plugins.module_utils._dataverse import outbound, virtual_entities
+from ansible_collections.d365fo.dataalm.plugins.module_utils._dataverse import connection_references, outbound, virtual_entities
 from ansible_collections.d365fo.dataalm.plugins.module_utils.code_drift import compare, report
 
 ALLOW = ["contoso-uat.servicebus.windows.net", "*.contoso-test.com", "https://hooks.contoso.com/uat/"]
@@ -104,3 +105,63 @@ def test_drift_of_a_restore_lists_what_came_after_the_instant_and_both_remedies(
     refresh = report(before, before, "refresh", None, source={"packages": {"FabrikamExt": "1.3"}})
     assert refresh["aligned"] and refresh["remedies"]["finops"] == {
         "deploy": "the source's package", "packages": [{"name": "FabrikamExt", "version": "1.3"}]}
+
+
+# Microsoft's sample clientdata escapes slashes and carries the Logic Apps $schema URL (manage-flows-with-code)
+SCHEMA = "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#"
+
+
+def _real_flow(uri, on=True):
+    definition = {"properties": {"connectionReferences": {"shared_sql": {
+        "connection": {"connectionReferenceLogicalName": "contoso_sql_ref"}, "api": {"name": "shared_sql"}}},
+        "definition": {"$schema": SCHEMA, "actions": {"Post": {"type": "Http", "inputs": {"uri": uri}}}}},
+        "schemaVersion": "1.0.0.0"}
+    text = json.dumps(definition).replace("/", "\\/")  # what Dataverse may store: JSON with escaped slashes
+    return {"workflowid": "F9", "name": "post", "category": 5, "statecode": 1 if on else 0, "clientdata": text}
+
+
+def test_a_flow_url_behind_escaped_slashes_is_found_and_the_schema_url_is_no_target():
+    flow = _real_flow("https://erp.contoso.com/in")
+    assert outbound.flow_urls(flow) == ["https://erp.contoso.com/in"]
+    actions = outbound.plan([], [], [flow], ALLOW, {})
+    assert [(a["kind"], a["action"], a["url"]) for a in actions] == [("flow", "disable", "https://erp.contoso.com/in")]
+    inside = _real_flow("https://api.contoso-test.com/in")
+    assert outbound.plan([], [], [inside], ALLOW, {}) == []  # the $schema URL alone never turns a flow off
+
+
+def test_a_flow_whose_outside_urls_are_all_mapped_is_repointed_and_keeps_its_state():
+    repoint = {"https://erp.contoso.com/": "https://api.contoso-test.com/erp/"}
+    for on in (True, False):
+        flow = _real_flow("https://erp.contoso.com/in", on=on)
+        [action] = outbound.plan([], [], [flow], ALLOW, repoint)
+        assert (action["action"], action["to"]) == ("repoint", "https://api.contoso-test.com/erp/in")
+        entity_set, row_id, body = outbound.change_of(action)
+        assert (entity_set, row_id, list(body)) == ("workflows", "F9", ["clientdata"])  # no statecode: state kept
+        rewritten = json.loads(body["clientdata"])
+        assert rewritten["properties"]["definition"]["actions"]["Post"]["inputs"]["uri"] == \
+            "https://api.contoso-test.com/erp/in"
+        assert rewritten["properties"]["definition"]["$schema"] == SCHEMA
+        assert rewritten["properties"]["connectionReferences"]["shared_sql"]["connection"] == {
+            "connectionReferenceLogicalName": "contoso_sql_ref"}
+        assert outbound.plan([], [], [dict(flow, clientdata=body["clientdata"])], ALLOW, repoint) == []
+
+
+def test_a_flow_with_an_unmapped_outside_url_is_turned_off_not_rewritten():
+    flow = _real_flow("https://erp.contoso.com/in")
+    flow["clientdata"] = flow["clientdata"].replace("Http", "Http\\\", \\\"x\\\": \\\"https:\\/\\/other.contoso.com\\/")
+    repoint = {"https://erp.contoso.com/": "https://api.contoso-test.com/erp/"}
+    assert [a["action"] for a in outbound.plan([], [], [flow], ALLOW, repoint)] == ["disable"]
+    text_flow = {"workflowid": "F8", "name": "text", "category": 5, "statecode": 1,
+                 "clientdata": "not json https://erp.contoso.com/in"}
+    assert [a["action"] for a in outbound.plan([], [], [text_flow], ALLOW, repoint)] == ["disable"]
+
+
+def test_connection_references_are_repointed_by_logical_name_and_unknown_names_are_input_problems():
+    rows = [{"connectionreferenceid": "R1", "connectionreferencelogicalname": "contoso_sql_ref", "connectionid": "prod"},
+            {"connectionreferenceid": "R2", "connectionreferencelogicalname": "contoso_sp_ref", "connectionid": "uat-sp"}]
+    mapping = {"Contoso_SQL_ref": "uat-sql", "contoso_sp_ref": "uat-sp"}
+    [action] = connection_references.plan(rows, mapping)
+    assert (action["id"], action["url"], action["to"]) == ("R1", "prod", "uat-sql")
+    assert outbound.change_of(action) == ("connectionreferences", "R1", {"connectionid": "uat-sql"})
+    assert connection_references.unknown(rows, {"contoso_sql_ref": "x", "typo_ref": "y"}) == ["typo_ref"]
+    assert connection_references.check_mapping({"a": "", "b": "c"}) == ["connection_references maps 'a' to no connection id"]
