@@ -19,6 +19,12 @@ description:
   - Either redeploy in Dataverse the solutions at their recorded versions, or deploy to F&O the package that matches
     the data (after a point-in-time restore the packages as of the instant, listing those deployed after it; after
     a refresh or copy the source's package).
+  - For an LCS-managed F&O, a record may also carry C(lcs_history), the C(history) rows of
+    M(d365fo.dataalm.lcs_environment_info) with O(d365fo.dataalm.lcs_environment_info#module:include_history=true).
+    Its deployable-package rows (types C(ApplicationHotfix), C(SFApplicationHotfix), C(SFBinaryHotfix)) that
+    succeeded are the F&O deployments. LCS names them by the update name given at deployment and gives no version.
+    An LCS restore or refresh moves the database only, so the deployments after the instant (restore) or those the
+    source has and the target lacks (refresh, copy) are code that disagrees with the data.
   - Runs on the controller and calls no service.
 author:
   - d365fo.dataalm contributors (@d365fo-dataalm)
@@ -70,7 +76,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 aligned:
-  description: Whether no solution and no package differs from the record.
+  description: Whether no solution, no package and no LCS deployment (RV(finops_deployments)) differs.
   returned: always
   type: bool
 solutions:
@@ -89,10 +95,19 @@ deployed_after_instant:
     C(version), C(deployed_at) and C(version_at_instant).
   returned: always
   type: dict
+finops_deployments:
+  description:
+    - F&O deployments from the LCS history that disagree with the moved data, each with C(name), C(deployed_at) and
+      C(change) - V(after_instant) (a restore left code newer than the data) or V(source_only) (a refresh or copy
+      brought data of code the target lacks). Empty without C(lcs_history) in the records.
+  returned: always
+  type: list
+  elements: dict
 remedies:
   description:
-    - C(dataverse.solutions_to_redeploy) (C(name), C(version) recorded before), or C(finops) (C(deploy) and the
-      C(packages) to deploy).
+    - C(dataverse.solutions_to_redeploy) (C(name), C(version) recorded before), or C(finops) (C(deploy), the
+      C(packages) to deploy, and C(history), where the F&O deployments were read - V(Dataverse package history),
+      V(LCS environment history), or empty when neither was available).
   returned: always
   type: dict
 """

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from ansible_collections.d365fo.dataalm.plugins.module_utils._dataverse import connection_references, outbound, virtual_entities
+from ansible_collections.d365fo.dataalm.plugins.module_utils import code_drift
 from ansible_collections.d365fo.dataalm.plugins.module_utils.code_drift import compare, report
 
 ALLOW = ["contoso-uat.servicebus.windows.net", "*.contoso-test.com", "https://hooks.contoso.com/uat/"]
@@ -104,7 +105,40 @@ def test_drift_of_a_restore_lists_what_came_after_the_instant_and_both_remedies(
                                                         "deployed_after": "1.2"}]
     refresh = report(before, before, "refresh", None, source={"packages": {"FabrikamExt": "1.3"}})
     assert refresh["aligned"] and refresh["remedies"]["finops"] == {
-        "deploy": "the source's package", "packages": [{"name": "FabrikamExt", "version": "1.3"}]}
+        "deploy": "the source's package", "packages": [{"name": "FabrikamExt", "version": "1.3"}], "history": []}
+
+
+def _lcs_row(kind, name, completed, state="succeeded"):
+    return {"type": kind, "name": name, "state": state, "started_at": completed, "completed_at": completed}
+
+
+# lcs_environment_info history rows of an LCS-managed F&O (lcs-api.md §5.2): package deployments carry the update
+# name only; database movements and failed deployments are no code
+TARGET_LCS = [_lcs_row("SFApplicationHotfix", "Release 2026.02", "2026-02-20T10:00:00Z"),
+              _lcs_row("SFSourceDbToSandbox", "Refresh database", "2026-02-25T10:00:00Z"),
+              _lcs_row("SFApplicationHotfix", "Hotfix 2026.03.1", "2026-03-02T07:00:00Z"),
+              _lcs_row("ApplicationHotfix", "Broken build", "2026-03-02T08:00:00Z", state="failed")]
+
+
+def test_lcs_deployment_history_is_the_finops_record_of_an_lcs_managed_pair():
+    before = {"solutions": [], "package_history": None, "lcs_history": TARGET_LCS}
+    assert [d["name"] for d in code_drift.lcs_deployments(before)] == ["Release 2026.02", "Hotfix 2026.03.1"]
+    instant = datetime.datetime(2026, 3, 2, 6, tzinfo=datetime.UTC)
+    restored = report(before, before, "restore", instant)
+    assert restored["finops_deployments"] == [{"name": "Hotfix 2026.03.1", "deployed_at": "2026-03-02T07:00:00Z",
+                                               "change": "after_instant"}]
+    assert not restored["aligned"]  # an LCS restore leaves the code: the hotfix is newer than the data
+    assert [p["name"] for p in restored["remedies"]["finops"]["packages"]] == ["Hotfix 2026.03.1"]
+    assert restored["remedies"]["finops"]["history"] == ["LCS environment history"]
+    source = {"solutions": [], "lcs_history": TARGET_LCS[:1] + [
+        _lcs_row("SFApplicationHotfix", "Release 2026.03", "2026-03-01T10:00:00Z"),
+        _lcs_row("SFApplicationHotfix", "Release 2026.03", "2026-03-01T12:00:00Z")]}
+    refreshed = report(before, before, "refresh", None, source=source)
+    assert [(c["name"], c["change"]) for c in refreshed["finops_deployments"]] == [("Release 2026.03", "source_only")]
+    assert refreshed["remedies"]["finops"]["packages"] == [{"name": "Release 2026.03", "version": None}]
+    assert not refreshed["aligned"]
+    assert report(before, before, "refresh", None, source={"solutions": [], "lcs_history": TARGET_LCS})["aligned"]
+    assert report({"solutions": []}, {"solutions": []}, "copy")["remedies"]["finops"]["history"] == []
 
 
 # Microsoft's sample clientdata escapes slashes and carries the Logic Apps $schema URL (manage-flows-with-code)
