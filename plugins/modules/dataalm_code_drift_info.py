@@ -19,7 +19,7 @@ description:
   - Either redeploy in Dataverse the solutions at their recorded versions, or deploy to F&O the package that matches
     the data (after a point-in-time restore the packages as of the instant, listing those deployed after it; after
     a refresh or copy the source's package).
-  - For an LCS-managed F&O, a record may also carry C(lcs_history), the C(history) rows of
+  - For an LCS-managed F&O, a record may also carry C(lcs_history), the C(operations) rows of
     M(d365fo.dataalm.lcs_environment_info) with C(include_history=true).
     Its deployable-package rows (types C(ApplicationHotfix), C(SFApplicationHotfix), C(SFBinaryHotfix)) that
     succeeded are the F&O deployments. LCS names them by the update name given at deployment and gives no version.

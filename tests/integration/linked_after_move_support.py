@@ -61,9 +61,11 @@ def copied_wiring() -> dict:
              {"workflowid": _guid(0x58000000, 2), **_flow("Notify test team", "https://hooks.fabrikam-test.com/t")},
              {"workflowid": _guid(0x58000000, 3), **_flow("Old export", "https://legacy.fabrikam.com/x", on=False)},
              {"workflowid": _guid(0x58000000, 4), **_flow("Orders to ERP", PROD_ERP + "api/orders")}]
-    references = [{"connectionreferenceid": _guid(0x5c000000, 1), "connectionreferencelogicalname": "fabrikam_sql_ref",
-                   "connectionreferencedisplayname": "Fabrikam SQL", "connectorid": "/providers/Microsoft.PowerApps/apis/"
-                   "shared_sql", "connectionid": "shared-sql-prod-0001"}]
+    references = [{"connectionreferenceid": _guid(0x5c000000, 1),
+                   "connectionreferencelogicalname": "fabrikam_sql_ref",
+                   "connectionreferencedisplayname": "Fabrikam SQL",
+                   "connectorid": "/providers/Microsoft.PowerApps/apis/shared_sql",
+                   "connectionid": "shared-sql-prod-0001"}]
     entities = [{"mserp_financeandoperationsentityid": _guid(0x59000000, n), "mserp_physicalname": name,
                  "mserp_hasbeengenerated": generated}
                 for n, (name, generated) in enumerate((("CustCustomerV3Entity", True), ("VendVendorV2Entity", True),

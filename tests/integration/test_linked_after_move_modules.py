@@ -19,9 +19,9 @@ from .linked_after_move_support import (
     PROD_HOOK,
     REFRESH,
     REPOINT,
+    UAT_ERP,
     UAT_FINOPS_URL,
     UAT_ORG,
-    UAT_ERP,
     UAT_SB,
     after_copy_world,
     writes,
@@ -170,3 +170,25 @@ def test_vvvv_output_contains_no_secret(tmp_path, emu):
     assert not r["clear"].get("failed") and not r["out"].get("failed")
     assert APP_SECRET not in proc.stdout + proc.stderr + json.dumps(r)
     assert "eyJ" not in proc.stdout + proc.stderr  # no bearer token
+
+
+def test_the_lcs_environment_history_is_the_finops_record_of_the_drift(tmp_path, start_emulator):
+    """lcs_environment_info's history rows (the default world: contoso-prod deployed "Contoso release 2026.02" on
+    2026-02-16) feed the F&O side of the drift: after the instant of a restore, or the source's for a refresh."""
+    from devtools.emulator import DEFAULT_WORLD
+
+    emu = start_emulator(DEFAULT_WORLD, databases=False)
+    read = task("hist", "d365fo.dataalm.lcs_environment_info", environment_id="11111111-1111-4111-8111-111111111111",
+                include_history=True, **emu.lcs_module_args())
+    _proc, r = play(tmp_path, {}, [read], name="lcs.yml")
+    history = r["hist"]["environments"][0]["operations"]
+    prod = {"solutions": [], "lcs_history": history}
+    _proc, r = play(tmp_path, {}, [
+        task("restore", DRIFT, before=prod, after=prod, movement="restore", instant="2026-02-10T00:00:00Z"),
+        task("refresh", DRIFT, before={"solutions": [], "lcs_history": []}, after={"solutions": []},
+             movement="refresh", source=prod)], name="drift.yml")
+    assert [(d["name"], d["change"]) for d in r["restore"]["finops_deployments"]] == [
+        ("Contoso release 2026.02", "after_instant")]
+    assert r["restore"]["aligned"] is False and r["restore"]["remedies"]["finops"]["history"] == [
+        "LCS environment history"]
+    assert r["refresh"]["remedies"]["finops"]["packages"] == [{"name": "Contoso release 2026.02", "version": None}]

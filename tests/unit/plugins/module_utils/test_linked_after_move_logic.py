@@ -7,8 +7,12 @@ import datetime
 import json
 
 import pytest
-from ansible_collections.d365fo.dataalm.plugins.module_utils._dataverse import connection_references, outbound, virtual_entities
 from ansible_collections.d365fo.dataalm.plugins.module_utils import code_drift
+from ansible_collections.d365fo.dataalm.plugins.module_utils._dataverse import (
+    connection_references,
+    outbound,
+    virtual_entities,
+)
 from ansible_collections.d365fo.dataalm.plugins.module_utils.code_drift import compare, report
 
 ALLOW = ["contoso-uat.servicebus.windows.net", "*.contoso-test.com", "https://hooks.contoso.com/uat/"]
@@ -130,8 +134,8 @@ def test_lcs_deployment_history_is_the_finops_record_of_an_lcs_managed_pair():
     assert not restored["aligned"]  # an LCS restore leaves the code: the hotfix is newer than the data
     assert [p["name"] for p in restored["remedies"]["finops"]["packages"]] == ["Hotfix 2026.03.1"]
     assert restored["remedies"]["finops"]["history"] == ["LCS environment history"]
-    source = {"solutions": [], "lcs_history": TARGET_LCS[:1] + [
-        _lcs_row("SFApplicationHotfix", "Release 2026.03", "2026-03-01T10:00:00Z"),
+    source = {"solutions": [], "lcs_history": [
+        *TARGET_LCS[:1], _lcs_row("SFApplicationHotfix", "Release 2026.03", "2026-03-01T10:00:00Z"),
         _lcs_row("SFApplicationHotfix", "Release 2026.03", "2026-03-01T12:00:00Z")]}
     refreshed = report(before, before, "refresh", None, source=source)
     assert [(c["name"], c["change"]) for c in refreshed["finops_deployments"]] == [("Release 2026.03", "source_only")]
@@ -191,11 +195,14 @@ def test_a_flow_with_an_unmapped_outside_url_is_turned_off_not_rewritten():
 
 
 def test_connection_references_are_repointed_by_logical_name_and_unknown_names_are_input_problems():
-    rows = [{"connectionreferenceid": "R1", "connectionreferencelogicalname": "contoso_sql_ref", "connectionid": "prod"},
-            {"connectionreferenceid": "R2", "connectionreferencelogicalname": "contoso_sp_ref", "connectionid": "uat-sp"}]
+    rows = [{"connectionreferenceid": "R1", "connectionreferencelogicalname": "contoso_sql_ref",
+             "connectionid": "prod"},
+            {"connectionreferenceid": "R2", "connectionreferencelogicalname": "contoso_sp_ref",
+             "connectionid": "uat-sp"}]
     mapping = {"Contoso_SQL_ref": "uat-sql", "contoso_sp_ref": "uat-sp"}
     [action] = connection_references.plan(rows, mapping)
     assert (action["id"], action["url"], action["to"]) == ("R1", "prod", "uat-sql")
     assert outbound.change_of(action) == ("connectionreferences", "R1", {"connectionid": "uat-sql"})
     assert connection_references.unknown(rows, {"contoso_sql_ref": "x", "typo_ref": "y"}) == ["typo_ref"]
-    assert connection_references.check_mapping({"a": "", "b": "c"}) == ["connection_references maps 'a' to no connection id"]
+    assert connection_references.check_mapping({"a": "", "b": "c"}) == [
+        "connection_references maps 'a' to no connection id"]
