@@ -112,7 +112,7 @@ def _playbook(tmp_path, emu, record_file, name, tasks=None, lcs=False):
     defaults = {"group/d365fo.dataalm.powerplatform": emu.pp_module_args(), "group/d365fo.dataalm.fo_app": fo}
     if lcs:  # the record reads the F&O deployments from the LCS environment history
         role_vars["linked_after_move_lcs_environment_id"] = LCS_UAT
-        defaults["group/d365fo.dataalm.lcs"] = emu.lcs_module_args()
+        defaults["group/d365fo.dataalm.lcs"] = emu.lcs_module_args("dataalm@contoso.example", "lcs-automation")
     out = Path(tmp_path) / (name + ".json")
     tasks = tasks(out) if tasks else [_record_task(), _copy_task(), *_after_move_tasks(out)]
     play = [{"name": "Linked pair after the move", "hosts": "localhost", "connection": "local",
