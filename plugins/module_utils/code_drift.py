@@ -69,11 +69,12 @@ def lcs_deployments(record):
     return sorted(found, key=lambda item: str(item["deployed_at"]))
 
 
+HISTORY_SOURCES = (("Dataverse package history", "package_history"), ("LCS environment history", "lcs_history"))
+
+
 def finops_history_sources(record):
     """Where the F&O deployments of a record come from (empty: none is known)."""
-    return ([name for name, key in (("Dataverse package history", "package_history"), ("LCS environment history",
-                                                                                        "lcs_history"))
-             if (record or {}).get(key) is not None])
+    return [name for name, key in HISTORY_SOURCES if (record or {}).get(key) is not None]
 
 
 def report(before, after, movement, instant=None, source=None):
