@@ -7,7 +7,6 @@ import json
 from urllib.parse import parse_qs
 
 import pytest
-import test_http_support
 from ansible_collections.d365fo.dataalm.plugins.module_utils._auth import (
     AADSTS_ADVICE,
     AuthError,
@@ -17,8 +16,6 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._auth import (
     build_token_provider,
     lcs_scope,
 )
-
-tls_server = test_http_support.tls_server  # the scripted HTTPS fixture
 
 TENANT = "contoso.example"
 CLIENT_ID = "5b8e2f3a-7c41-4d9e-b2a6-1f0e3d4c5b6a"

@@ -1,6 +1,6 @@
 """_http: retries, backoff maths, Retry-After, bounded retry time, idempotency rules, redaction.
 
-All calls go through real sockets to a scripted Werkzeug server (test_http_support.py); only the
+All calls go through real sockets to a scripted Werkzeug server (http_support.py, fixtures in conftest.py); only the
 sleep is replaced, so a test never waits for a backoff in real time.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 
 import pytest
-import test_http_support
 from ansible_collections.d365fo.dataalm.plugins.module_utils._http import (
     HttpClient,
     HttpError,
@@ -18,9 +17,7 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._http import (
     parse_retry_after,
     redact,
 )
-from test_http_support import DROP
-
-server = test_http_support.server  # the scripted-server fixture
+from http_support import DROP
 
 
 class FakeSleep:

@@ -6,7 +6,6 @@ import datetime
 import random
 
 import pytest
-import test_http_support
 from ansible_collections.d365fo.dataalm.plugins.module_utils._http import HttpClient, RetryPolicy
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.client import (
     LcsClient,
@@ -25,8 +24,6 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.rules import i
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.errors import InputError
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.inputs import parse_duration, parse_not_before
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.planner import JOINED, NONE, STARTED
-
-server = test_http_support.server  # the scripted-server fixture
 
 UTC = datetime.UTC
 T = datetime.datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

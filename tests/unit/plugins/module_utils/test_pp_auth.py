@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import itertools
 
-import test_http_support
 from ansible_collections.d365fo.dataalm.plugins.module_utils._auth import build_application
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.auth import ClientCredentialsToken
-
-tls_server = test_http_support.tls_server
 
 TENANT = "contoso.example"
 SCOPE = "https://api.powerplatform.com/.default"

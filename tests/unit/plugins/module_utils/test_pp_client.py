@@ -1,6 +1,7 @@
 """_pp client and facts against payload shapes recorded from Microsoft's SDK (pp-api-sdk.md), odd ones included.
 
-The server is a real HTTP server on loopback (test_http_support.ScriptedServer); nothing in requests is mocked.
+The server is a real HTTP server on loopback (http_support.ScriptedServer, the `server` fixture of conftest.py);
+nothing in requests is mocked.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ import datetime
 import json
 
 import pytest
-import test_http_support
 from ansible_collections.d365fo.dataalm.plugins.module_utils._http import HttpClient, RetryPolicy
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp import backups as pp_backups
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.client import (
@@ -27,8 +27,6 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.model import (
     switch_state,
 )
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.status import operation_facts, pp_busy, pp_state
-
-server = test_http_support.server
 
 UTC = datetime.UTC
 ENV = "2f4a7c1e-0b5d-4e8f-9a6b-3c2d1e0f9a8b"

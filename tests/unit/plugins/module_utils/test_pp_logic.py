@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import test_http_support
 from ansible_collections.d365fo.dataalm.plugins.module_utils._http import HttpClient
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp import admin_mode, operations
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.client import BapAdminClient, PowerPlatformClient
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.errors import PpError
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.module import waiter_for
-
-server = test_http_support.server
 
 ENV = "2f4a7c1e-0b5d-4e8f-9a6b-3c2d1e0f9a8b"
 ENV_PATH = "/environmentmanagement/environments/" + ENV

@@ -6,15 +6,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
-import test_http_support
 from ansible_collections.d365fo.dataalm.plugins.module_utils._http import HttpClient
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.errors import EnvironmentBusy
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.orchestrate import Request, run_movement
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.waiter import Waiter
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.client import PowerPlatformClient
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.provider import PowerPlatformOperations, movement_of
-
-server = test_http_support.server
 
 ENV = "b2000000-0000-4000-8000-000000000002"
 OPS = "/environmentmanagement/environments/%s/operations" % ENV

@@ -11,7 +11,6 @@ import socket
 import threading
 from collections import defaultdict, deque
 
-import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -98,17 +97,3 @@ def make_self_signed(directory):
         handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                        serialization.NoEncryption()))
     return cert_file, key_file
-
-
-@pytest.fixture
-def tls_server(tmp_path):
-    srv = ScriptedServer(tls_dir=tmp_path)
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def server():
-    srv = ScriptedServer()
-    yield srv
-    srv.stop()
