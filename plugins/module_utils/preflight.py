@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from ansible_collections.d365fo.dataalm.plugins.module_utils import followups, preflight_identity
 from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import parse_datetime
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs import rules
-from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.status import lcs_busy, lcs_state
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.status import OPERATION_KINDS, lcs_busy, lcs_state
 
 BLOCKING = "blocking"
 WARNING = "warning"
@@ -34,9 +34,11 @@ MIN_PLATFORM_UPDATE_EXCLUSIVE = 20
 RETENTION_DAYS = {"production": 28, "sandbox": 7}
 
 # History types of the operations each kind starts (joinable when already running on the target).
+# LCS's own type words come from the one definition (status.OPERATION_KINDS), lower-cased for the tolerant match,
+# followed by the looser words other spellings of the history use.
 KIND_OPERATION_TYPES = {
-    "refresh": ("sfsourcedbtosandbox", "refresh", "databaserefresh"),
-    "export": ("sfexportsandboxdb", "export", "databaseexport"),
+    "refresh": tuple(t.lower() for t in OPERATION_KINDS["refresh"]) + ("refresh", "databaserefresh"),
+    "export": tuple(t.lower() for t in OPERATION_KINDS["export"]) + ("export", "databaseexport"),
     "point_in_time_restore": ("pointintime", "pitr"),
 }
 # A completed movement into an environment replaces its database, so point-in-time backups taken

@@ -42,6 +42,10 @@ FACTS = [
          _words("NotStarted", "InProgress", "Completed", "SignedOff", "Failed", "Aborted", "RollbackInProgress",
                 "RollbackFailed", "RollbackCompleted"),
          4, "plugins/module_utils/_lcs/status.py"),
+    Fact("LCS history types of a movement",
+         # each type sits in its own tuple (kind -> types), so one word makes a definition
+         _words("SFSourceDbToSandbox", "SFExportSandboxDb"),
+         1, "plugins/module_utils/_lcs/status.py"),
     Fact("sign-in option list",
          # without the secret names, which the redaction rules list too
          _words("client_id", "username", "password", "refresh_token", "token_cache", "tenant_id", "authority_url"),
