@@ -117,6 +117,19 @@ class BatchJobsItem:
     def summary(self, data):
         return {"count": len(data)}
 
+    def keep_held_integrations(self, db, jobs, previous):
+        """``jobs`` plus the recurring integrations ``previous`` recorded that are now held.
+
+        A run stopped between the snapshot and the movement's start holds them; when the re-run snapshots again
+        they look held by choice, and the restore after the movement would leave them held for good.
+        """
+        known = {(job["caption"], job["company"]) for job in jobs}
+        where = "CAPTION = ? AND COMPANY = ? AND STATUS = %d AND %s" % (BATCH_STATUS["withhold"],
+                                                                        RECURRING_INTEGRATION_JOBS)
+        kept = [job for job in previous if (job["caption"], job["company"]) not in known
+                and db.scalar("SELECT COUNT(*) FROM BATCHJOB WHERE %s" % where, [job["caption"], job["company"]])]
+        return sorted(jobs + kept, key=lambda job: (job["caption"], job["company"]))
+
     def restore(self, db, data, check_mode, options=None):
         before, after, changed = [], [], 0
         for job in data:

@@ -126,6 +126,10 @@ def main():
         items = fo_config.capture(db, module.params["items"])
         # Recorded so that the clean-up after the movement can prove it reaches the same database.
         database = db.identity()
+        previous = read_previous(path, database)
+        if hold and "batch_jobs" in items and previous:
+            items["batch_jobs"] = fo_config.ITEMS["batch_jobs"].keep_held_integrations(
+                db, items["batch_jobs"], previous.get("items", {}).get("batch_jobs") or [])
     except Exception as exc:
         fo_module.fail(module, db, exc)
     # JSON round trip so values compare the way they will be read back.
@@ -144,14 +148,20 @@ def main():
     module.exit_json(changed=changed, executed_statements=db.log, **result)
 
 
+def read_previous(path, database=None):
+    """The snapshot already at ``path`` (of ``database`` when given), None when there is none or it is unreadable."""
+    if not os.path.exists(path):
+        return None
+    try:
+        previous = fo_config.read_snapshot(path)
+    except fo_sql.FoSqlError:
+        return None
+    return previous if database is None or previous.get("database") == database else None
+
+
 def write_snapshot(module, path, items, database):
     """Write the snapshot when it differs from the file there (never in check mode); whether it differed."""
-    previous = None
-    if os.path.exists(path):
-        try:
-            previous = fo_config.read_snapshot(path)
-        except fo_sql.FoSqlError:
-            previous = None
+    previous = read_previous(path)
     changed = previous is None or previous.get("items") != items or previous.get("database") != database
     if changed and not module.check_mode:
         document = {

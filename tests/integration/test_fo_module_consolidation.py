@@ -56,6 +56,28 @@ def test_snapshot_then_hold_of_the_recurring_integrations_in_one_run(pg_server, 
         fodb.drop_database(pg_server.admin_dsn, db)
 
 
+def test_a_rerun_after_the_hold_keeps_the_integrations_own_status_in_the_snapshot(pg_server, tmp_path):
+    """A run stopped between the hold and the movement's start, then run again: the second snapshot sees the
+    integrations held; it must keep the status the first one recorded, or the restore leaves them held for good."""
+    db = "cons_snapshot_rerun"
+    conn_str = _db(pg_server, db, environment_name="contoso-uat", production_like=False)
+    snapshot = tmp_path / "uat.json"
+    try:
+        captions = {r[0] for r in rows(pg_server, db, RECURRING.replace("SELECT RECID", "SELECT CAPTION"))}
+        args = dict(environment_type="Sandbox", path=str(snapshot), hold_recurring_integrations=True)
+        proc, _res = play(tmp_path, [sql_task("fo_config_snapshot", conn_str, **args)])
+        ok(proc)
+        first = json.loads(snapshot.read_text())["items"]["batch_jobs"]
+        proc, res = play(tmp_path, [sql_task("fo_config_snapshot", conn_str, register="r_again", **args)])
+        ok(proc)
+        again = json.loads(snapshot.read_text())["items"]["batch_jobs"]
+        assert res["r_again"]["held"]["count"] == 0 and not res["r_again"]["changed"]
+        assert again == first
+        assert captions <= {job["caption"] for job in again if int(job["status"]) != 0}
+    finally:
+        fodb.drop_database(pg_server.admin_dsn, db)
+
+
 def test_snapshot_refuses_a_hold_on_production_before_any_change(pg_server, tmp_path):
     db = "cons_snapshot_prod"
     conn_str = _db(pg_server, db)
