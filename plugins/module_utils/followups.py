@@ -66,6 +66,33 @@ FEATURES = tuple(FEATURE_PROBES)
 
 
 @dataclass(frozen=True)
+class EntityProbe:
+    """The application-layer form of a probe: one record of the entity set matching ``filter`` means in use."""
+    entity: str
+    filter: str = ""
+    key: str = ""  # the one field read ($select): detection needs presence, not the record
+    cross_company: bool = False
+
+
+# Detection without SQL (fo_app_followup_info), for the features a data entity exposes. INFERRED: entity sets
+# and fields from a client generated from a real F&O $metadata (FOMETA, asset/client/src/RetailChannels.ts,
+# RetailHardwareProfiles.ts, SystemUsers.ts); Microsoft documents none of them.
+FEATURE_ENTITY_PROBES = {
+    "commerce": {"commerce_channels": EntityProbe("RetailChannels", key="RetailChannelId", cross_company=True),
+                 "commerce_hardware_profiles": EntityProbe("RetailHardwareProfiles", key="ProfileId")},
+    "financial_reporting": {"financial_reporting_service_user": EntityProbe(
+        "SystemUsers", "UserID eq 'FRServiceUser' and Enabled eq true", key="UserID")},
+}
+# Features no data entity exposes: their follow-ups are listed as not checked, with this reason.
+NOT_CHECKED_WITHOUT_SQL = {
+    "azure_attachments": "needs SQL (fo_followup_info): no data entity exposes DOCUVALUE's storage provider for all "
+                         "attachments (FOMETA: only the leave-request attachment entities carry it)",
+    "office_templates": "needs SQL (fo_followup_info): no data entity exposes DOCUTEMPLATE",
+}
+ENTITY_EVIDENCE = "application layer (entity names INFERRED from a real F&O $metadata): "
+
+
+@dataclass(frozen=True)
 class FollowUp:
     id: str
     title: str
@@ -172,7 +199,8 @@ def detect(db):
 
 
 def status_of(entry, counts):
-    """done / required for automated, pass / fail for checked, required for handed-over entries."""
+    """done / required for automated, pass / fail for checked, required for handed-over entries (evaluate() gives
+    not_checked when the feature could not be read)."""
     if entry.handling == "handed_over":
         return "required", None
     pending = sum(counts.get(name, 0) for name in entry.check)
@@ -195,14 +223,24 @@ def evaluate(kind, source_type, target_type, detection):
 
     An automated entry is listed on its kinds and target type whatever the data holds, so the run
     after the automation shows it as done (its probe reads 0) instead of dropping it.
+    A feature detection could not read (None, the reason in ``detection["not_checked"]``) lists its entries as
+    ``not_checked`` with that reason, so the administrator knows what nobody looked at.
     """
     counts, features = detection["counts"], dict(detection["features"])
+    unread = detection.get("not_checked") or {}
     out = []
     for entry in CATALOGUE:
-        listed_always = entry.handling == "automated" and entry.feature
+        unknown = bool(entry.feature) and features.get(entry.feature) is None
+        listed_always = (entry.handling == "automated" and entry.feature) or unknown
         relaxed = dict(features, **{entry.feature: True}) if listed_always else features
-        if entry.applies(kind, source_type, target_type, relaxed):
-            out.append(describe(entry, *status_of(entry, counts)))
+        if not entry.applies(kind, source_type, target_type, relaxed):
+            continue
+        item = describe(entry, *(("not_checked", None) if unknown else status_of(entry, counts)))
+        if unknown:
+            item["not_checked"] = unread.get(entry.feature) or "needs SQL (fo_followup_info)"
+        elif entry.feature in (detection.get("evidence") or {}):
+            item["detected_by"] = detection["evidence"][entry.feature]
+        out.append(item)
     return out
 
 
@@ -227,9 +265,7 @@ def argument_spec():
 
 def report(db, params):
     """Detection on the open database and the follow-ups that apply to ``params`` (argument_spec's options)."""
-    detection = detect(db)
-    found = evaluate(params["movement_kind"], params["source_type"], params["target_type"], detection)
-    return {"followups": found, "detection": detection, "summary": summary(found)}
+    return report_from(detect(db), params)
 
 
 def summary(followups):
@@ -238,4 +274,28 @@ def summary(followups):
     for item in followups:
         counts[item.get("status", "planned")] = counts.get(item.get("status", "planned"), 0) + 1
     required = [item["id"] for item in followups if item.get("status") in ("required", "fail")]
-    return {"counts": counts, "required": required}
+    not_checked = [item["id"] for item in followups if item.get("status") == "not_checked"]
+    return {"counts": counts, "required": required, "not_checked": not_checked}
+
+
+def application_detection(found, unreadable):
+    """Detection from entity reads: ``found`` probe -> bool (a record exists), ``unreadable`` feature -> why its
+    entity could not be read. Features without an entity, or whose read failed, are None (not checked)."""
+    features, evidence = {}, {}
+    for feature in FEATURES:
+        probes = FEATURE_ENTITY_PROBES.get(feature)
+        if not probes or feature in unreadable:
+            features[feature] = None
+            continue
+        features[feature] = any(found.get(name) for name in probes)
+        evidence[feature] = ENTITY_EVIDENCE + ", ".join(probe.entity for probe in probes.values())
+    not_checked = dict(NOT_CHECKED_WITHOUT_SQL, **unreadable)
+    return {"counts": {}, "found": dict(found), "features": features, "evidence": evidence,
+            "not_checked": {feature: not_checked[feature] for feature in FEATURES if features[feature] is None},
+            "transport": "application"}
+
+
+def report_from(detection, params):
+    """The follow-ups that apply to ``params`` (argument_spec's options) on a detection made elsewhere."""
+    found = evaluate(params["movement_kind"], params["source_type"], params["target_type"], detection)
+    return {"followups": found, "detection": detection, "summary": summary(found)}

@@ -8,7 +8,8 @@ list of follow-ups with a status: ``done`` / ``pass`` need nothing, ``fail`` is 
 ``required`` is an automated step not done yet or a step handed over to the administrator. Neither
 fails the run (the movement itself succeeded; these are the administrator's next steps): the summary
 line counts them and JUnit shows each as a skipped test carrying the instruction, so pipelines surface
-them without turning red.
+them without turning red. ``not_checked`` (a run without SQL could not read the feature the entry depends
+on) is counted and shown the same way, with the reason instead of a verdict: never silently dropped.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ FACT = "post_restore_followups_found"
 # hook (issue 17): other roles publish <role>_followups_found (holding the post_restore ones too)
 FACT_SUFFIX = "_followups_found"
 PENDING = ("required", "fail")
+NOT_CHECKED = "not_checked"
 
 
 def harvest(host, data):
@@ -36,14 +38,24 @@ def required(host):
     return [item for item in host.get("followups") or [] if item.get("status") in PENDING]
 
 
+def not_checked(host):
+    return [item for item in host.get("followups") or [] if item.get("status") == NOT_CHECKED]
+
+
+def _plural(count, word):
+    return "%d %s%s" % (count, word, "" if count == 1 else "s")
+
+
 def summary_note(report):
-    """Text for the summary line: how many follow-ups remain required, on how many targets."""
-    hosts = [host for host in report["hosts"].values() if required(host)]
+    """Text for the summary line: how many follow-ups remain required (and not checked), on how many targets."""
+    hosts = [host for host in report["hosts"].values() if required(host) or not_checked(host)]
     if not hosts:
         return ""
     count = sum(len(required(host)) for host in hosts)
-    return " %d follow-up%s required on %d target%s (see Follow-ups)." % (
-        count, "" if count == 1 else "s", len(hosts), "" if len(hosts) == 1 else "s")
+    unread = sum(len(not_checked(host)) for host in hosts)
+    parts = ([_plural(count, "follow-up") + " required"] if count else []) + (
+        [_plural(unread, "follow-up") + " not checked (no SQL)"] if unread else [])
+    return " %s on %s (see Follow-ups)." % (", ".join(parts), _plural(len(hosts), "target"))
 
 
 def _cell(value):
@@ -53,6 +65,8 @@ def _cell(value):
 
 def _state(item):
     status = item.get("status") or "planned"
+    if status == NOT_CHECKED:
+        return "not checked: " + _cell(item.get("not_checked") or "needs SQL")
     if item.get("handling") == "checked":
         return "check %s (%s rows)" % ("passed" if status == "pass" else "FAILED", item.get("rows"))
     if status == "done":
@@ -82,7 +96,10 @@ def junit_cases(host):
     for item in host.get("followups") or []:
         where = (" Where: %s." % item["screen_path"]) if item.get("screen_path") else ""
         prefix = "Check failed (%s rows): " % item.get("rows") if item.get("status") == "fail" else ""
+        if item.get("status") == NOT_CHECKED:
+            prefix = "Not checked (%s); if it applies: " % (item.get("not_checked") or "needs SQL")
         message = "%s%s%s (source: %s)" % (prefix, item.get("instruction"), where, item.get("source"))
-        body = "<skipped message=%s/>" % quoteattr(message) if item.get("status") in PENDING else ""
+        shown = item.get("status") in PENDING + (NOT_CHECKED,)
+        body = "<skipped message=%s/>" % quoteattr(message) if shown else ""
         cases.append(("follow-up: %s" % item.get("id"), 0, body))
     return cases

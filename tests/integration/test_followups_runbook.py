@@ -11,11 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.integration.runbook_support import Runbooks, inventory
 
 REPO = Path(__file__).resolve().parents[2]
 WORLD = REPO / "tests" / "worlds" / "followups.yml"
+NO_SQL_INVENTORY = REPO / "extensions" / "molecule" / "refresh_without_sql" / "inventory.yml"
 FAST = 20000  # virtual seconds per real second: a two-hour refresh takes well under a second
 
 pytestmark = pytest.mark.xdist_group("followups_world")
@@ -64,3 +66,29 @@ def test_a_copy_of_production_with_every_feature_lists_what_applies_with_its_sou
         assert "microsoft-docs/" in item["source"] or "learn.microsoft.com" in item["source"], item
         assert item["source"].split(" ")[0] in summary
     assert "4 follow-ups required on 1 target" in summary
+
+
+def test_a_refresh_without_sql_lists_the_follow_ups_and_says_which_it_could_not_check(runbooks, tmp_path):
+    """refresh.yml without dataalm_sql_connection_string (refresh_without_sql's inventory): the clean-up and the
+    follow-ups go through the application layer. Commerce is detected from its entities (inferred names), the
+    LCS-credentials hand-over needs no data, attachments and templates (no entity) are listed as not checked."""
+    data = yaml.safe_load(NO_SQL_INVENTORY.read_text())
+    data["all"]["vars"]["molecule_token_cache"] = str(tmp_path / "token_cache.json")
+    path = tmp_path / "no-sql-inventory.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    proc, report = runbooks("refresh.yml", "contoso-uat", inventory_path=path)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    host = report["hosts"]["contoso-uat"]
+    assert host["status"] == "ok" and host["cleanup_steps"][0]["transport"] == "application"
+    found = {item["id"]: item for item in host["followups"]}
+    assert {i: (f["handling"], f["status"]) for i, f in found.items()} == {
+        "commerce_reprovision": ("handed_over", "required"),
+        "document_attachments_in_blob_storage": ("checked", "not_checked"),
+        "office_templates_in_blob_storage": ("checked", "not_checked"),
+        "lcs_sql_credential_access": ("handed_over", "required"),
+    }
+    assert "RetailChannels" in found["commerce_reprovision"]["detected_by"]
+    assert "needs SQL" in found["office_templates_in_blob_storage"]["not_checked"]
+    summary = (tmp_path / "reports" / ("run%d" % (runbooks.runs - 1)) / "summary.md").read_text()
+    assert "### Follow-ups" in summary and "not checked: needs SQL" in summary
+    assert "2 follow-ups required, 2 follow-ups not checked (no SQL) on 1 target" in summary

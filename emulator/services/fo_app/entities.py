@@ -172,6 +172,12 @@ ENTITIES = [
     Entity("DataManagementEntities", "DMFENTITY", ("EntityName",), [
         Field("EntityName", "ENTITYNAME"), Field("TargetName", "TARGETENTITY"),
     ]),
+    # Commerce, read by fo_app_followup_info (issue 23). INFERRED: sets and keys from FOMETA (RetailChannels.ts,
+    # RetailHardwareProfiles.ts); the merchant properties stay out (F&O's entity does not carry them either).
+    Entity("RetailChannels", "RETAILCHANNELTABLE", ("dataAreaId", "RetailChannelId"), [
+        Field("dataAreaId", "INVENTLOCATIONDATAAREAID"), Field("RetailChannelId", "RETAILCHANNELID"),
+    ], company_field="dataAreaId"),
+    Entity("RetailHardwareProfiles", "RETAILHARDWAREPROFILE", ("ProfileId",), [Field("ProfileId", "PROFILEID")]),
 ]
 BY_SET = {e.set_name: e for e in ENTITIES}
 BY_DMF_NAME = {e.dmf_name: e for e in ENTITIES if e.dmf_name}

@@ -146,3 +146,37 @@ def test_preflight_lists_the_follow_ups_the_movement_will_create():
     assert "financial_reporting_data_mart_reset" not in planned and "lcs_sql_credential_access" not in planned
     export = preflight.evaluate("export", source, target, plan_followups=True, now="2026-01-02T00:00:00+00:00")
     assert not any(f["id"] == "followups_planned" for f in export)
+
+
+def test_without_sql_entity_detection_lists_what_applies_and_marks_the_rest_not_checked():
+    """fo_app_followup_info's detection: Commerce found through its entities, Financial Reporting's user absent,
+    attachments and templates (no entity) listed as not checked with the reason, never dropped."""
+    detection = followups.application_detection(
+        {"commerce_channels": True, "commerce_hardware_profiles": False, "financial_reporting_service_user": False},
+        {})
+    assert detection["features"] == {"commerce": True, "financial_reporting": False, "azure_attachments": None,
+                                     "office_templates": None}
+    found = {item["id"]: item for item in followups.evaluate("point_in_time_restore", "Production", "Sandbox",
+                                                             detection)}
+    assert {i: item["status"] for i, item in found.items()} == {
+        "commerce_reprovision": "required", "document_attachments_in_blob_storage": "not_checked",
+        "office_templates_in_blob_storage": "not_checked", "lcs_sql_credential_access": "required"}
+    assert "RetailChannels" in found["commerce_reprovision"]["detected_by"]
+    assert "INFERRED" in found["commerce_reprovision"]["detected_by"]
+    assert "DOCUTEMPLATE" in found["office_templates_in_blob_storage"]["not_checked"]
+    assert followups.summary(list(found.values()))["not_checked"] == [
+        "document_attachments_in_blob_storage", "office_templates_in_blob_storage"]
+
+
+def test_without_sql_an_unreadable_entity_leaves_its_feature_not_checked_and_tier1_automation_is_not_done():
+    detection = followups.application_detection({"financial_reporting_service_user": True},
+                                                {"commerce": "reading RetailChannels failed (HTTP 403)"})
+    found = {item["id"]: item for item in followups.evaluate("point_in_time_restore", "Production", "Sandbox",
+                                                             detection)}
+    assert found["financial_reporting_data_mart_reset"]["status"] == "required"
+    assert found["commerce_reprovision"]["status"] == "not_checked"
+    assert "HTTP 403" in found["commerce_reprovision"]["not_checked"]
+    # an automated entry whose rows nobody counted is not claimed as done
+    tier1 = followups.evaluate("post_restore_only", "Sandbox", "DevTestDev", detection)
+    assert [(item["id"], item["status"]) for item in tier1] == [
+        ("document_attachments_database_provider", "not_checked")]

@@ -57,3 +57,15 @@ def test_another_role_s_followups_fact_is_read_too():
     report_followups.harvest(host, {"ansible_facts": {"linked_after_move_followups_found": [
         {"id": "linked_dualwrite_reset", "status": "required"}]}})
     assert [item["id"] for item in host["followups"]] == ["linked_dualwrite_reset"]
+
+
+def test_not_checked_follow_ups_are_shown_with_the_reason_in_markdown_junit_and_summary():
+    detection = followups.application_detection({"commerce_channels": False}, {})
+    host = {}
+    report_followups.harvest(host, {"followups": followups.evaluate("refresh", "Production", "Sandbox", detection)})
+    text = "\n".join(report_followups.markdown(host))
+    assert "not checked: needs SQL (fo_followup_info): no data entity exposes DOCUTEMPLATE" in text
+    cases = {case[0]: case[2] for case in report_followups.junit_cases(host)}
+    assert cases["follow-up: office_templates_in_blob_storage"].startswith("<skipped message=\"Not checked (")
+    assert report_followups.summary_note({"hosts": {"uat": host}}) == (
+        " 1 follow-up required, 2 follow-ups not checked (no SQL) on 1 target (see Follow-ups).")
