@@ -231,8 +231,10 @@ def evaluate(kind, source_type, target_type, detection):
     out = []
     for entry in CATALOGUE:
         unknown = bool(entry.feature) and features.get(entry.feature) is None
-        listed_always = (entry.handling == "automated" and entry.feature) or unknown
-        relaxed = dict(features, **{entry.feature: True}) if listed_always else features
+        # an automated entry is listed whatever the data holds, an unread feature is assumed in use
+        relaxed = features
+        if unknown or (entry.handling == "automated" and bool(entry.feature)):
+            relaxed = dict(features, **{entry.feature: True})
         if not entry.applies(kind, source_type, target_type, relaxed):
             continue
         item = describe(entry, *(("not_checked", None) if unknown else status_of(entry, counts)))
