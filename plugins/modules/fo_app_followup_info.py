@@ -27,6 +27,7 @@ author:
   - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
   - d365fo.dataalm.fo_app
+  - d365fo.dataalm.followups
 attributes:
   check_mode:
     support: full
@@ -34,25 +35,6 @@ attributes:
   diff_mode:
     support: none
     description: Nothing changes.
-options:
-  movement_kind:
-    description:
-      - The movement that produced the target's data.
-    type: str
-    required: true
-    choices: [refresh, export, point_in_time_restore, post_restore_only]
-  source_type:
-    description:
-      - Type of the environment the data came from (C(Production) makes the data production data).
-    type: str
-    required: true
-    choices: [Production, Sandbox, DevTestDev]
-  target_type:
-    description:
-      - Type of the target environment (the one O(environment_url) points at).
-    type: str
-    required: true
-    choices: [Production, Sandbox, DevTestDev]
 notes:
   - The identity needs read access to C(SystemUsers), C(RetailChannels) and C(RetailHardwareProfiles); an entity it
     cannot read (HTTP 403) or that the environment does not serve (HTTP 404) leaves its feature not checked.

@@ -23,6 +23,7 @@ author:
   - d365fo.dataalm contributors (@d365fo-dataalm)
 extends_documentation_fragment:
   - d365fo.dataalm.fo_sql
+  - d365fo.dataalm.followups
 attributes:
   check_mode:
     support: full
@@ -30,25 +31,6 @@ attributes:
   diff_mode:
     support: none
     description: Nothing changes.
-options:
-  movement_kind:
-    description:
-      - The movement that produced the target's data.
-    type: str
-    required: true
-    choices: [refresh, export, point_in_time_restore, post_restore_only]
-  source_type:
-    description:
-      - Type of the environment the data came from (C(Production) makes the data production data).
-    type: str
-    required: true
-    choices: [Production, Sandbox, DevTestDev]
-  target_type:
-    description:
-      - Type of the target environment (the one this module connects to).
-    type: str
-    required: true
-    choices: [Production, Sandbox, DevTestDev]
 notes:
   - Financial Reporting is detected from its enabled service user C(FRServiceUser) (inferred; Microsoft documents
     no integration table in the F&O database).
