@@ -48,6 +48,15 @@ options:
     description:
       - Id of the Power Platform environment. Mutually exclusive with O(lcs_environment_id).
     type: str
+  max_age:
+    description:
+      - The idempotency window of the movement modules (for example V(24h)); with O(not_before) it sets
+        RV(window_start), the earliest start of an operation a movement module still counts as done.
+    type: str
+  not_before:
+    description:
+      - ISO 8601 timestamp with a time zone; the later of it and now - O(max_age) is RV(window_start).
+    type: str
 """
 
 EXAMPLES = r"""
@@ -128,6 +137,14 @@ service_now:
     retention windows by it.
   returned: success
   type: str
+window_start:
+  description:
+    - The earliest start (service's clock, ISO 8601 UTC) of an operation that the movement modules, given the same
+      O(max_age) and O(not_before), still count as done; null without either. A movement whose operations started
+      before it is over, and a run with these inputs starts a new one (the M(d365fo.dataalm.linked_pair) role keeps
+      its pair record only while it is not).
+  returned: success
+  type: str
 notes:
   description: Why a fallback could not be used (for example the BAP admin API refused the identity).
   returned: always
@@ -150,16 +167,18 @@ request_id:
 from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import format_datetime
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.client import normalize_guid
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pairs.discovery import from_lcs, from_power_platform
-from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.module import PpModule
+from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.planner import window_start
+from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.module import PpModule, parse_window, utc_now
 from ansible_collections.d365fo.dataalm.plugins.module_utils._pp.options import check_environment_id
 
 
 def main():
     pm = PpModule(dict(lcs_environment_id=dict(type="str"), finops_url=dict(type="str"),
-                       environment_id=dict(type="str")),
+                       environment_id=dict(type="str"), max_age=dict(type="str"), not_before=dict(type="str")),
                   mutually_exclusive=[("lcs_environment_id", "environment_id")],
                   required_one_of=[("lcs_environment_id", "environment_id")])
     p = pm.params
+    not_before, max_age = pm.checked(parse_window, p["not_before"] or None, p["max_age"] or None, utc_now())
     if p["environment_id"] is not None:
         environment_id = pm.checked(check_environment_id, p["environment_id"])
     else:
@@ -176,7 +195,10 @@ def main():
         else:
             pair = from_lcs(pm.client, pm.bap, lcs_environment_id, p["finops_url"], notes)
         # the service's clock (Date header) judges retention windows, not the controller's (clock skew)
-        return dict(changed=False, pair=pair, notes=notes, service_now=format_datetime(pm.client.now()))
+        now = pm.client.now()
+        start = window_start(now or utc_now(), not_before, max_age)
+        return dict(changed=False, pair=pair, notes=notes, service_now=format_datetime(now),
+                    window_start=format_datetime(start) if start else None)
 
     pm.run(body)
 
