@@ -71,3 +71,21 @@ def test_next_refresh_after_the_window_quiesces_again_and_gets_a_fresh_record(pa
     assert fresh["quiesce"]["at"] > record["quiesce"]["at"]
     assert fresh["quiesce"]["dual_write_maps"] == [{"project": "Customers", "dataverse_table": "accounts", "status": 1}]
     assert fresh["movement_started_at"] > record["movement_started_at"] >= record["quiesce"]["at"]
+
+
+def test_a_completed_record_of_an_earlier_version_expires_by_its_quiesce_time(pairs_db, tmp_path):
+    emu = pairs_db
+    inventory = pairs_inventory(tmp_path, emu, {"contoso-uat": {"dataalm_source_environment_id": LCS["contoso-prod"]}})
+    record_file = tmp_path / "state" / "contoso-uat-refresh.linked.json"
+    first, _report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "first", "contoso-uat")
+    assert first.returncode == 0, first.stdout[-6000:]
+    record = json.loads(record_file.read_text())
+    del record["movement_started_at"]  # as the role wrote it before the record named its movement's start
+    record_file.write_text(json.dumps(record))
+
+    _link_dual_write_again(emu, "contoso-uat")
+    emu.advance(4 * 24 * 3600)
+    nextweek, report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "next-week", "contoso-uat")
+    assert nextweek.returncode == 0, nextweek.stdout[-6000:]
+    assert task_offsets(report, "contoso-uat", QUIESCE)
+    assert json.loads(record_file.read_text())["quiesce"]["at"] > record["quiesce"]["at"]
