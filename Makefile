@@ -6,7 +6,10 @@ PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.tmp/collections
-PYTEST_WORKERS ?= 2
+# The suites mostly wait on the emulator's clock and PostgreSQL: one worker per core, at least two.
+CORES := $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -lt 2 ] && n=2; echo $$n)
+PYTEST_WORKERS ?= $(CORES)
+export MOLECULE_WORKERS ?= $(CORES)
 
 .PHONY: help setup test demo units sanity lint integration molecule bench build clean
 
