@@ -6,8 +6,8 @@ PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.tmp/collections
-# The suites mostly wait on the emulator's clock and PostgreSQL: one worker per core, at least two.
-CORES := $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -lt 2 ] && n=2; echo $$n)
+# The suites mostly wait on the emulator's clock and PostgreSQL: one worker per core, two to four.
+CORES := $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -lt 2 ] && n=2; [ "$$n" -gt 4 ] && n=4; echo $$n)
 PYTEST_WORKERS ?= $(CORES)
 export MOLECULE_WORKERS ?= $(CORES)
 
