@@ -141,7 +141,7 @@ window_start:
   description:
     - The earliest start (service's clock, ISO 8601 UTC) of an operation that the movement modules, given the same
       O(max_age) and O(not_before), still count as done; null without either. A movement whose operations started
-      before it is over, and a run with these inputs starts a new one (the M(d365fo.dataalm.linked_pair) role keeps
+      before it is over, and a run with these inputs starts a new one (the role C(d365fo.dataalm.linked_pair) keeps
       its pair record only while it is not).
   returned: success
   type: str
