@@ -48,6 +48,17 @@ options:
       - Costs one history call per environment (LCS allows 6 per environment per 30 seconds; throttling is retried).
     type: bool
     default: false
+  skip_history_when_finished:
+    description:
+      - With O(include_history=true), do not read the history of an environment whose metadata states that its
+        most recent operation has finished (C(DeploymentState) V(Finished)); it is returned with
+        RV(environments[].busy=false) and RV(environments[].history_read=false), without operations or counts.
+        Any other, unknown or missing state still reads the history.
+      - For checks that only ask whether something runs now (the source of a refresh): it spares the history
+        limit LCS applies per project (6 calls per minute), which binds when many targets move at once.
+      - Never for a decision that needs the 24-hour start count or past operations.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -144,7 +155,7 @@ environments:
       description: Recent operations, newest first (only with O(include_history=true)).
       type: list
       elements: dict
-      returned: when O(include_history=true)
+      returned: when O(include_history=true) and RV(environments[].history_read) is true
       contains:
         operation_id:
           description: Activity id of the operation.
@@ -171,14 +182,20 @@ environments:
       description: Whether an operation is still running on the environment.
       type: bool
       returned: when O(include_history=true)
+    history_read:
+      description:
+        - Whether the environment's history was read. V(false) only with O(skip_history_when_finished=true) for an
+          environment whose most recent operation has finished; operations and counts are then not returned.
+      type: bool
+      returned: when O(include_history=true)
     operation_starts_24h:
       description: Database refreshes and exports started in the last 24 hours (LCS allows 3).
       type: int
-      returned: when O(include_history=true)
+      returned: when O(include_history=true) and RV(environments[].history_read) is true
     next_start_allowed_at:
       description: When LCS will accept the next refresh or export start, or null when a start is allowed now.
       type: str
-      returned: when O(include_history=true)
+      returned: when O(include_history=true) and RV(environments[].history_read) is true
 api_calls:
   description: HTTP calls made to LCS (including retries).
   returned: when LCS was called
@@ -212,7 +229,7 @@ aadsts:
 """
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.client import environment_facts, same_guid
-from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.history import history_facts
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.history import history_facts, unread_history_facts
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.module import LcsModule
 
 
@@ -222,6 +239,7 @@ def main():
             environment_id=dict(type="str"),
             environment_name=dict(type="str"),
             include_history=dict(type="bool", default=False),
+            skip_history_when_finished=dict(type="bool", default=False),
         ),
         mutually_exclusive=[("environment_id", "environment_name")],
     )
@@ -246,9 +264,11 @@ def main():
         if p["include_history"]:
             now = lm.client.now()
             for environment in environments:
-                # informative: the hosts of one run share one read per environment (a start reads afresh)
-                rows = lm.client.history(environment["environment_id"], fresh=False)
-                environment.update(history_facts(rows, now))
+                facts = unread_history_facts(environment, p["skip_history_when_finished"])
+                if facts is None:
+                    # informative: the hosts of one run share one read per environment (a start reads afresh)
+                    facts = history_facts(lm.client.history(environment["environment_id"], fresh=False), now)
+                environment.update(facts)
         return dict(changed=False, environments=environments)
 
     lm.run(body)

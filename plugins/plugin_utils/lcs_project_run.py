@@ -26,7 +26,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.d365fo.dataalm.plugins.module_utils._auth.options import identity_options
 from ansible_collections.d365fo.dataalm.plugins.module_utils._dates import parse_utc
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.client import environment_facts, same_guid
-from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.history import history_facts
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.history import history_facts, unread_history_facts
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import project_run_argument_spec
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.project_run import open_project_run
 
@@ -93,11 +93,14 @@ def shared_environment_facts(args):
         return None  # not listed yet, or not in the project: the module says what to change
     facts = environment_facts(matching[0])
     if boolean(args.get("include_history", False), strict=False):
-        entry = run.shared("history", facts["environment_id"])
-        if not entry or not entry.get("read_at"):
-            return None
-        # as of the shared read, measured in LCS's clock like the module's own
-        facts.update(history_facts(entry["rows"], parse_utc(entry["read_at"])))
+        history = unread_history_facts(facts, boolean(args.get("skip_history_when_finished", False), strict=False))
+        if history is None:
+            entry = run.shared("history", facts["environment_id"])
+            if not entry or not entry.get("read_at"):
+                return None
+            # as of the shared read, measured in LCS's clock like the module's own
+            history = history_facts(entry["rows"], parse_utc(entry["read_at"]))
+        facts.update(history)
     return {"changed": False, "environments": [facts]}
 
 

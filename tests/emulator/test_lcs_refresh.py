@@ -32,6 +32,24 @@ def test_refresh_lifecycle(emulator_http):
     assert counters["mutating_requests"] == {"contoso-uat": 1}
 
 
+def test_deployment_state_is_the_state_of_the_most_recent_operation(emulator_http):
+    """Finished once every operation has ended; while one holds the environment, not Finished (issue 18: a
+    fleet's preflight skips the history of a Finished source)."""
+    lcs = Lcs(emulator_http)
+
+    def state(env):
+        rows = lcs.detail("?environmentId=%s" % env).json()["Data"]
+        return rows[0]["DeploymentState"]
+
+    assert state(UAT) == state(PROD) == "Finished"
+    lcs.refresh(PROD, UAT)
+    emulator_http.advance(60)
+    assert state(UAT) == "InProgress" and state(PROD) == "Finished"
+    emulator_http.advance(7200)
+    lcs.renew()
+    assert state(UAT) == "Finished"
+
+
 def test_status_is_polled_with_the_target_id(emulator_http):
     lcs = Lcs(emulator_http)
     activity = lcs.refresh(PROD, UAT)["OperationActivityId"]

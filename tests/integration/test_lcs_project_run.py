@@ -107,3 +107,32 @@ def test_a_fleet_starts_one_module_process_for_the_source_not_one_per_host(tmp_p
     runs = [line for line in log.read_text().splitlines() if "lcs_environment_info" in line]
     assert len(runs) == 1, runs
     assert calls(lcs_emu.counters(), HISTORY) == 1
+
+
+def _fleet_source_read(tmp_path, lcs_emu):
+    hosts = {"contoso-uat": UAT, "contoso-test": TEST}
+    run_fleet(tmp_path, lcs_emu, hosts, [
+        {"name": "Source, as a refresh's preflight reads it", "d365fo.dataalm.lcs_environment_info": {
+            "environment_id": PROD, "include_history": True, "skip_history_when_finished": True},
+         "register": "source"},
+        {"name": "Keep what every host got", "ansible.builtin.copy": {
+            "content": "{{ source.environments[0] | to_json }}",
+            "dest": str(tmp_path / "{{ inventory_hostname }}.json")}},
+    ])
+    return [json.loads((tmp_path / ("%s.json" % name)).read_text()) for name in hosts]
+
+
+def test_a_source_whose_last_operation_finished_costs_no_history_call(tmp_path, lcs_emu):
+    """The history limit per project binds a fleet: LCS's DeploymentState Finished says nothing runs (issue 18)."""
+    for source in _fleet_source_read(tmp_path, lcs_emu):
+        assert source["deployment_state"] == "Finished"
+        assert source["history_read"] is False and source["busy"] is False and "operations" not in source
+    assert calls(lcs_emu.counters(), HISTORY) == 0
+
+
+def test_a_source_with_a_running_operation_is_read_and_reported_busy(tmp_path, lcs_emu):
+    lcs_emu.set_faults(busy="contoso-prod")
+    for source in _fleet_source_read(tmp_path, lcs_emu):
+        assert source["deployment_state"] != "Finished"
+        assert source["history_read"] is True and source["busy"] is True and source["operations"]
+    assert calls(lcs_emu.counters(), HISTORY) == 1  # one read for the run, shared by both hosts

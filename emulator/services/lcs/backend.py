@@ -21,7 +21,7 @@ from ...core import Backend
 from ...formats import new_guid
 from ...world import HISTORY_TYPES, Environment, Member, Project
 from ..entra.backend import LCS_APP_ID, normalize_audience
-from .operations import HISTORY_TYPE, Operation
+from .operations import HISTORY_TYPE, RUNNING, Operation
 from .pitr import restore_to_instant
 
 log = logging.getLogger("emulator")
@@ -354,6 +354,14 @@ class LcsBackend(Backend):
                          str(uuid.uuid5(uuid.NAMESPACE_URL, f"busy:{env.id}"))))
         rows.sort(key=lambda r: r[0], reverse=True)
         return rows
+
+    def deployment_state(self, project: Project, env: Environment) -> str:
+        """``DeploymentState``, "the state of the most recent operation" (lcs-api.md §5.1): the world's value
+        (Finished by default) once every operation has ended; while one still holds the environment LCS's
+        value is not documented, so the emulator reports InProgress [I]."""
+        held = self.running_operation(env.id) is not None or any(
+            status in RUNNING for _, _, _, status, _, _ in self.history(project, env))
+        return "InProgress" if held else env.deployment_state
 
     @staticmethod
     def history_type_display(kind: str) -> str:

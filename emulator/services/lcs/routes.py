@@ -166,7 +166,7 @@ def _metadata_row(project, env) -> dict:
         "EnvironmentGroup": "Primary",
         "EnvironmentProduct": "Finance and Operations",
         "EnvironmentEndpointBaseUrl": env.url,
-        "DeploymentState": env.deployment_state,
+        "DeploymentState": lcs().deployment_state(project, env),
         "TopologyDisplayName": env.topology,
         "CurrentApplicationBuildVersion": env.application_build,
         "CurrentApplicationReleaseName": env.application_release,

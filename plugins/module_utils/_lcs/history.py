@@ -15,7 +15,7 @@ from .._dates import UTC, format_datetime
 from .._dates import parse_utc as parse_datetime
 from .client import normalize_guid
 from .quota import LCS_QUOTA
-from .status import LcsOperation, movement_of
+from .status import LcsOperation, last_operation_finished, movement_of
 
 
 def history_operations(rows, kinds=None):
@@ -43,10 +43,20 @@ def history_operations(rows, kinds=None):
     return operations
 
 
+def unread_history_facts(environment, skip_when_finished):
+    """lcs_environment_info's history facts of an environment whose history it does not read, because it
+    was asked to skip finished environments and the metadata states that the most recent operation has
+    finished; None when the history has to be read."""
+    if skip_when_finished and last_operation_finished(environment.get("deployment_state")):
+        return {"history_read": False, "busy": False}
+    return None
+
+
 def history_facts(rows, now):
     """lcs_environment_info's history facts of one environment: operations, busy, starts in 24 hours."""
     operations = history_operations(rows)
     return {
+        "history_read": True,
         "operations": [
             {
                 "operation_id": op.operation_id,

@@ -40,6 +40,10 @@ LCS_STATUSES = StatusMap(
 # the status LCS gives an operation it has just accepted
 INITIAL_STATUS = "NotStarted"
 
+# Environment metadata's DeploymentState is "the state of the most recent operation" (lcs-api.md §5.1);
+# of its undocumented values only this one says for certain that nothing runs on the environment now.
+FINISHED_DEPLOYMENT_STATES = ("finished",)
+
 # neutral movement kind -> environment history Type values that mean the same operation
 OPERATION_KINDS = {
     "refresh": ("SFSourceDbToSandbox",),
@@ -61,6 +65,12 @@ def lcs_state(status):
 def lcs_busy(status):
     """True while the environment is still occupied by the operation (includes rollback and unknown values)."""
     return LCS_STATUSES.busy(status)
+
+
+def last_operation_finished(deployment_state):
+    """True when environment metadata states that the environment's most recent operation has finished;
+    False for any other, unknown or missing value (the history then has to be read)."""
+    return (deployment_state or "").strip().lower() in FINISHED_DEPLOYMENT_STATES
 
 
 class LcsOperation(Operation):

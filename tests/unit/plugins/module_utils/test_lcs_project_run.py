@@ -8,6 +8,7 @@ import os
 import time
 from types import SimpleNamespace
 
+import pytest
 from ansible.module_utils import _internal
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.project_run import (
     ADMIT_MARGIN,
@@ -196,6 +197,24 @@ def test_an_environment_already_read_is_answered_on_the_controller(tmp_path):
     assert [op["state"] for op in environment["operations"]] == ["running"]
     absent = dict(args, environment_id="33333333-3333-3333-3333-333333333333")
     assert lcs_project_run.shared_environment_facts(absent) is None  # the module says it is not in the project
+
+
+@pytest.mark.parametrize("state, answered", [("Finished", True), ("finished", True), ("InProgress", False),
+                                              ("Servicing", False), (None, False)])
+def test_a_finished_environment_skips_its_history_only_when_asked(tmp_path, state, answered):
+    """lcs_environment_info(skip_history_when_finished): only LCS's Finished saves the read; any other or unknown
+    state waits for the history (issue 18)."""
+    run = ProjectRun(str(tmp_path))
+    run.environments(lambda: [dict(ROWS[1], DeploymentState=state)])
+    args = {"project_run_dir": str(tmp_path), "environment_id": "22222222-2222-2222-2222-222222222222",
+            "include_history": True}
+    assert lcs_project_run.shared_environment_facts(args) is None  # not asked: the history is needed
+    answer = lcs_project_run.shared_environment_facts(dict(args, skip_history_when_finished=True))
+    if answered:
+        assert answer["environments"][0]["history_read"] is False
+        assert answer["environments"][0]["busy"] is False and "operations" not in answer["environments"][0]
+    else:
+        assert answer is None
 
 
 def test_a_task_without_calls_of_its_own_measures_in_lcs_clock(tmp_path):
