@@ -131,3 +131,25 @@ def test_export_playbook_is_idempotent(runbook):
     assert "changed=0" in second.stdout
     assert report["hosts"]["contoso-uat"]["operations"][0]["action"] == "none"
     assert runbook.emulator.counters()["operations_started"] == {"contoso-uat": 1}
+
+
+HISTORY_ROUTE = "GET /environmentinfo/v1/history/project/<projectId>/environment/<environmentId>/"
+
+
+def _history_calls(emulator):
+    return sum(emulator.counters()["requests"].get(HISTORY_ROUTE, {}).values())
+
+
+def test_preflight_reads_a_refresh_source_history_only_when_lcs_does_not_state_it_finished(runbook):
+    """Issue 18: the per-project history limit binds a fleet, so a settled source costs no read; a busy source
+    is still read and warned about."""
+    proc, report = runbook("preflight.yml", "contoso-uat")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "source_busy" not in {f["id"] for f in report["hosts"]["contoso-uat"]["findings"]}
+    assert _history_calls(runbook.emulator) == 1  # the target's: its quota and running operations decide
+
+    runbook.emulator.set_faults(busy="contoso-prod")
+    proc, report = runbook("preflight.yml", "contoso-uat")
+    warnings = [f["id"] for f in report["hosts"]["contoso-uat"]["findings"] if f["severity"] == "warning"]
+    assert "source_busy" in warnings, report["hosts"]["contoso-uat"]["findings"]
+    assert _history_calls(runbook.emulator) == 3  # the target's and the source's
