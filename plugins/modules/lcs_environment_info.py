@@ -54,8 +54,8 @@ options:
         most recent operation has finished (C(DeploymentState) V(Finished)); it is returned with
         RV(environments[].busy=false) and RV(environments[].history_read=false), without operations or counts.
         Any other, unknown or missing state still reads the history.
-      - For checks that only ask whether something runs now (the source of a refresh): it spares the history
-        limit LCS applies per project (6 calls per minute), which binds when many targets move at once.
+      - For checks that only ask whether something runs now, such as the source of a refresh. It spares the
+        history limit LCS applies per project (6 calls per minute), which binds when many targets move at once.
       - Never for a decision that needs the 24-hour start count or past operations.
     type: bool
     default: false
