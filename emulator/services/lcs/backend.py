@@ -360,7 +360,7 @@ class LcsBackend(Backend):
         (Finished by default) once every operation has ended; while one still holds the environment LCS's
         value is not documented, so the emulator reports InProgress [I]."""
         held = self.running_operation(env.id) is not None or any(
-            status in RUNNING for _, _, _, status, _, _ in self.history(project, env))
+            row[3] in RUNNING for row in self.history(project, env))  # (started, type, name, status, ...)
         return "InProgress" if held else env.deployment_state
 
     @staticmethod

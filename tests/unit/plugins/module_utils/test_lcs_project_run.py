@@ -199,8 +199,8 @@ def test_an_environment_already_read_is_answered_on_the_controller(tmp_path):
     assert lcs_project_run.shared_environment_facts(absent) is None  # the module says it is not in the project
 
 
-@pytest.mark.parametrize("state, answered", [("Finished", True), ("finished", True), ("InProgress", False),
-                                              ("Servicing", False), (None, False)])
+@pytest.mark.parametrize("state, answered", [
+    ("Finished", True), ("finished", True), ("InProgress", False), ("Servicing", False), (None, False)])
 def test_a_finished_environment_skips_its_history_only_when_asked(tmp_path, state, answered):
     """lcs_environment_info(skip_history_when_finished): only LCS's Finished saves the read; any other or unknown
     state waits for the history (issue 18)."""
