@@ -1,4 +1,4 @@
-"""Fixtures of the integration tests (helpers they share live in ``lcs_support``/``fo_support``)."""
+"""Fixtures of the integration tests (helpers they share live in ``lcs_support``/``fo_support``/``pairs_support``)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pytest
 
 from devtools.emulator import DEFAULT_WORLD, EmulatorProcess
 from tests.integration.fo_app_support import FoApp
+from tests.integration.pairs_support import PAIRS_WORLD
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +33,9 @@ def fo(emulator, pg_server):
     app.register_app()
     emulator.set_speed(600)  # a 60 s data package execution takes 0.1 s
     return app
+
+
+@pytest.fixture
+def pairs_db(start_emulator):
+    """The pairs world (tests/worlds/pairs.yml) with its PostgreSQL databases, its clock at 600x (pairs_support)."""
+    return start_emulator(PAIRS_WORLD, databases=True, speed=600)

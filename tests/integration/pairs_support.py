@@ -1,4 +1,7 @@
-"""Helpers for the linked-pair tests: the pairs world (tests/worlds/pairs.yml), its ids, module options."""
+"""Helpers for the linked-pair tests: the pairs world (tests/worlds/pairs.yml), its ids, module options, runs.
+
+The fixture ``pairs_db`` (that world with its databases) is in conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +22,12 @@ def lcs_args(emu):
 
 def pp_args(emu):
     return emu.pp_module_args(app="pp-automation")
+
+
+def started(emu):
+    """Starts so far, per target: (LCS operations by environment name, Power Platform copies by environment name)."""
+    counters = emu.counters()
+    return counters.get("operations_started", {}), counters.get("pp_copies_started", {})
 
 
 def pairs_inventory(tmp_path, emu, hosts, **common):

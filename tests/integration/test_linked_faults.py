@@ -7,19 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.pairs_support import LCS, PAIRS_WORLD, pairs_inventory, run_pairs
+from tests.integration.pairs_support import LCS, pairs_inventory, run_pairs, started
 
 pytestmark = pytest.mark.xdist_group("pairs_faults")
-
-
-@pytest.fixture
-def pairs_db(start_emulator):
-    return start_emulator(PAIRS_WORLD, databases=True, speed=600)
-
-
-def _started(emu):
-    counters = emu.counters()
-    return counters.get("operations_started", {}), counters.get("pp_copies_started", {})
 
 
 def test_a_rolled_back_refresh_is_reported_and_only_it_is_started_again(pairs_db, tmp_path):
@@ -33,13 +23,13 @@ def test_a_rolled_back_refresh_is_reported_and_only_it_is_started_again(pairs_db
     assert "Dataverse side: succeeded" in proc.stdout
     assert "run the same playbook with the same inputs again" in proc.stdout
     assert report["hosts"]["contoso-uat"]["status"] == "failed"
-    assert _started(emu) == ({"contoso-uat": 1}, {"Contoso UAT": 1})
+    assert started(emu) == ({"contoso-uat": 1}, {"Contoso UAT": 1})
     assert emu.counters()["throttled"]["total"] >= 1  # the storm happened and was ridden out
     emu.clear_faults()
     again, _report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "second", "contoso-uat")
     assert again.returncode == 0, again.stdout[-6000:]
     # the F&O side is started again (it rolled back); the Dataverse copy that succeeded is not
-    assert _started(emu) == ({"contoso-uat": 2}, {"Contoso UAT": 1})
+    assert started(emu) == ({"contoso-uat": 2}, {"Contoso UAT": 1})
 
 
 def test_the_lcs_quota_fails_the_export_only_and_the_rerun_takes_no_second_backup(pairs_db, tmp_path):
@@ -68,7 +58,7 @@ def test_an_lcs_429_storm_fails_the_fo_start_only_and_the_rerun_starts_only_it(p
     assert proc.returncode != 0
     assert "F&O side: failed" in proc.stdout and "Dataverse side: succeeded" in proc.stdout, proc.stdout[-6000:]
     assert emu.counters()["throttled"]["total"] >= 8  # every attempt met the storm
-    assert _started(emu) == ({}, {"Contoso UAT": 1})
+    assert started(emu) == ({}, {"Contoso UAT": 1})
     sides = report["hosts"]["contoso-uat"]["pair"]["sides"]
     fo = sides["finance_and_operations"]
     assert fo["state"] == "failed" and fo["operation_id"] is None
@@ -78,5 +68,5 @@ def test_an_lcs_429_storm_fails_the_fo_start_only_and_the_rerun_starts_only_it(p
     again, report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "after", "contoso-uat")
     assert again.returncode == 0, again.stdout[-6000:]
     # the F&O refresh is started now, once; the Dataverse copy that succeeded is not started again
-    assert _started(emu) == ({"contoso-uat": 1}, {"Contoso UAT": 1})
+    assert started(emu) == ({"contoso-uat": 1}, {"Contoso UAT": 1})
     assert report["hosts"]["contoso-uat"]["pair"]["sides"]["finance_and_operations"]["state"] == "succeeded"

@@ -10,21 +10,11 @@ import json
 
 import pytest
 
-from tests.integration.pairs_support import LCS, PAIRS_WORLD, pairs_inventory, run_pairs, task_offsets
+from tests.integration.pairs_support import LCS, pairs_inventory, run_pairs, started, task_offsets
 
 pytestmark = pytest.mark.xdist_group("pairs")
 
 QUIESCE = "Stop the target's dual-write maps"
-
-
-@pytest.fixture
-def pairs_db(start_emulator):
-    return start_emulator(PAIRS_WORLD, databases=True, speed=600)
-
-
-def _started(emu):
-    counters = emu.counters()
-    return counters.get("operations_started", {}), counters.get("pp_copies_started", {})
 
 
 def _odbc(emu, name):
@@ -50,14 +40,14 @@ def test_next_refresh_after_the_window_quiesces_again_and_gets_a_fresh_record(pa
     assert first.returncode == 0, first.stdout[-6000:]
     record = json.loads(record_file.read_text())
     assert record["quiesce"]["dual_write_maps_stopped"] == 2
-    assert _started(emu) == ({"contoso-uat": 1}, {"Contoso UAT": 1})
+    assert started(emu) == ({"contoso-uat": 1}, {"Contoso UAT": 1})
 
     # the same movement again, inside the window: found done, nothing quiesced, the record unchanged
     again, report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "again", "contoso-uat")
     assert again.returncode == 0, again.stdout[-6000:]
     assert not task_offsets(report, "contoso-uat", QUIESCE)
     assert json.loads(record_file.read_text()) == record
-    assert _started(emu) == ({"contoso-uat": 1}, {"Contoso UAT": 1})
+    assert started(emu) == ({"contoso-uat": 1}, {"Contoso UAT": 1})
 
     # the week after: dual-write linked again, then the next refresh from the same source, after the window
     # (dataalm_max_age 3d): a new movement, so the map is stopped before it and the record is its own
@@ -65,7 +55,7 @@ def test_next_refresh_after_the_window_quiesces_again_and_gets_a_fresh_record(pa
     emu.advance(4 * 24 * 3600)
     nextweek, report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "next-week", "contoso-uat")
     assert nextweek.returncode == 0, nextweek.stdout[-6000:]
-    assert _started(emu) == ({"contoso-uat": 2}, {"Contoso UAT": 2})
+    assert started(emu) == ({"contoso-uat": 2}, {"Contoso UAT": 2})
     assert task_offsets(report, "contoso-uat", QUIESCE)
     fresh = json.loads(record_file.read_text())
     assert fresh["quiesce"]["at"] > record["quiesce"]["at"]
