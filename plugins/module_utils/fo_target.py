@@ -106,6 +106,7 @@ def write_marker(db, environment_id, generation, state):
 
 # -- the decision -------------------------------------------------------------------------------------
 DEFAULT_NAMES = {"connection": "connection_string", "confirm": "confirm_database", "force": "force",
+                 "environment": "environment_id",
                  "snapshot_dir": "snapshot_path", "restore_items": "restore_items"}
 
 

@@ -42,7 +42,11 @@ attributes:
     description: The marker is returned.
 options:
   environment_id:
-    description: LCS environment id of the target this database must belong to.
+    description:
+      - Id of the target this database must belong to, as its clean-up marker records it - the LCS environment id or,
+        for an environment managed in the Power Platform admin center (unified, no LCS environment), its Power
+        Platform environment id (what C(playbooks/point_in_time_restore.yml) and the linked playbooks pass).
+      - An empty id is refused before connecting.
     type: str
     required: true
   environment_name:
@@ -91,7 +95,10 @@ options:
     choices: [checked, cleaning, verified]
     default: checked
   variable_names:
-    description: The names the user typed (inventory variables) to use in messages instead of the option names.
+    description:
+      - The names the user typed (inventory variables) to use in messages instead of the option names.
+      - "Keys: C(connection) (O(connection_string)), C(confirm) (O(confirm_database)), C(environment)
+        (O(environment_id)), C(force), C(snapshot_dir) and C(restore_items) (the clean-up's inputs)."
     type: dict
     default: {}
 """
@@ -129,8 +136,11 @@ JIT_HINT = ("A database movement removes the just-in-time (JIT) firewall rule of
 
 
 def refuse_early(module, names):
-    """Refusals that need no connection: the same database configured for two hosts, a missing snapshot dir."""
+    """Refusals that need no connection: no target id, the same database configured for two hosts."""
     params = module.params
+    if not params["environment_id"].strip():
+        module.fail_json(msg="%s is empty: name the target's LCS environment id, or for a unified environment (no LCS "
+                         "environment) its Power Platform environment id." % names["environment"])
     shared = fo_target.shared_with(params["connection_string"], params["other_databases"])
     if shared:
         module.fail_json(msg="%s of %s names the same database as %s: each host must name its own target's database."

@@ -61,6 +61,23 @@ def pairs_inventory(tmp_path, emu, hosts, **common):
     return path
 
 
+def unified_inventory(tmp_path, emu, environment_id, host="fabrikam-uat", **host_vars):
+    """An inventory of one unified target (tests/worlds/powerplatform.yml), named by its Power Platform id alone."""
+    import yaml
+
+    args = emu.pp_module_args()
+    variables = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+                 "pp_client_id": args["client_id"], "pp_client_secret": args["client_secret"],
+                 "pp_tenant_id": args["tenant_id"], "pp_authority_url": args["authority_url"],
+                 "pp_api_url": args["pp_api_url"], "pp_bap_api_url": args["bap_api_url"], "pp_ca_path": args["ca_path"],
+                 "dataalm_snapshot_dir": str(tmp_path / "state"), "dataalm_poll_interval": 1, "dataalm_max_age": "3d"}
+    # no dataalm_target_environment_id: a unified environment has no LCS environment
+    hosts = {host: {"dataalm_pp_target_environment_id": environment_id, **host_vars}}
+    path = tmp_path / "inventory.yml"
+    path.write_text(yaml.safe_dump({"all": {"vars": variables, "hosts": hosts}}))
+    return path
+
+
 def run_pairs(tmp_path, playbook, inventory, name, targets, check=False, extra_vars=None, timeout=600):
     """Run playbooks/<playbook> with the run report; returns (process, report of this run or None)."""
     import json

@@ -36,3 +36,21 @@ def test_a_genuine_lcs_copy_with_scheduled_jobs_is_a_fresh_copy_and_the_live_sou
     finally:
         fodb.drop_database(pg_server.admin_dsn, prod)
         fodb.drop_database(pg_server.admin_dsn, uat)
+
+
+def test_an_empty_environment_id_is_refused_before_connecting_even_with_a_confirmation(pg_server, tmp_path):
+    """A caller that lost the target's id (a unified target has no LCS id) gets a refusal naming its variable, not a
+    proof by the confirmation alone: an empty id never matches a marker, and a marker written for it names nothing."""
+    name = "fo_target_noid"
+    conn = new_db(pg_server, name, scale=1, environment_name="contoso-uat", production_like=False)
+    try:
+        task = sql_task("fo_database_target", conn, register="r_empty", ignore_errors=True, environment_id="",
+                        purpose="movement", confirm_database=name,
+                        variable_names={"environment": "dataalm_pp_target_environment_id"})
+        proc, res = play(tmp_path, [task])
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        assert res["r_empty"]["failed"], res["r_empty"]
+        assert res["r_empty"]["msg"].startswith("dataalm_pp_target_environment_id is empty"), res["r_empty"]["msg"]
+        assert "database" not in res["r_empty"]  # refused before connecting
+    finally:
+        fodb.drop_database(pg_server.admin_dsn, name)

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 
 import pytest
-import yaml
 
-from tests.integration.pairs_support import run_pairs
+from tests.integration.pairs_support import run_pairs, unified_inventory
 from tests.integration.pp_support import FABRIKAM_UAT, pp_world_with
 
 pytestmark = pytest.mark.xdist_group("pairs")
@@ -21,20 +19,6 @@ PAIR_INFO = "d365fo.dataalm.linked_pair_info"
 
 def _short(env):
     env["durations"] = {"queue": 30, "run": 600}
-
-
-def _inventory(tmp_path, emu, **host_vars):
-    args = emu.pp_module_args()
-    variables = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-                 "pp_client_id": args["client_id"], "pp_client_secret": args["client_secret"],
-                 "pp_tenant_id": args["tenant_id"], "pp_authority_url": args["authority_url"],
-                 "pp_api_url": args["pp_api_url"], "pp_bap_api_url": args["bap_api_url"], "pp_ca_path": args["ca_path"],
-                 "dataalm_snapshot_dir": str(tmp_path / "state"), "dataalm_poll_interval": 1, "dataalm_max_age": "3d"}
-    # no dataalm_target_environment_id: a unified environment has no LCS environment
-    host = {"dataalm_pp_target_environment_id": FABRIKAM_UAT, **host_vars}
-    path = tmp_path / "inventory.yml"
-    path.write_text(yaml.safe_dump({"all": {"vars": variables, "hosts": {"fabrikam-uat": host}}}))
-    return path
 
 
 def _tables(emu, path, as_of=None):
@@ -63,7 +47,7 @@ def test_a_unified_target_without_lcs_id_is_restored_by_one_power_platform_resto
     dv_then = _tables(emu, "/dataverse/fabrikam-uat", instant)
     assert fo_then != _tables(emu, "/databases/Fabrikam%20UAT")
     assert dv_then != _tables(emu, "/dataverse/fabrikam-uat")
-    inventory = _inventory(tmp_path, emu, dataalm_restore_point=instant)
+    inventory = unified_inventory(tmp_path, emu, FABRIKAM_UAT, dataalm_restore_point=instant)
 
     proc, report = run_pairs(tmp_path, "linked_point_in_time_restore.yml", inventory, "first", "fabrikam-uat")
     assert proc.returncode == 0, proc.stdout[-6000:]
@@ -96,7 +80,7 @@ def test_a_unified_target_without_lcs_id_is_restored_by_one_power_platform_resto
 ])
 def test_a_refresh_of_a_target_without_lcs_id_is_refused_before_any_change(tmp_path, start_emulator, extra, expected):
     emu = start_emulator(pp_world_with(tmp_path), databases=False, speed=120)
-    inventory = _inventory(tmp_path, emu, **extra)
+    inventory = unified_inventory(tmp_path, emu, FABRIKAM_UAT, **extra)
     proc, _report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "refused", "fabrikam-uat")
     assert proc.returncode != 0
     assert expected in proc.stdout and "pp_environment_copy" in proc.stdout, proc.stdout[-4000:]
@@ -107,8 +91,7 @@ def test_a_linked_target_named_only_by_its_power_platform_id_is_refused_before_a
     from tests.integration.pp_support import CONTOSO_UAT
 
     emu = start_emulator(pp_world_with(tmp_path), databases=False, speed=120)
-    inventory = _inventory(tmp_path, emu, dataalm_pp_target_environment_id=CONTOSO_UAT,
-                           dataalm_restore_point="2026-03-02T07:00:00Z")
+    inventory = unified_inventory(tmp_path, emu, CONTOSO_UAT, dataalm_restore_point="2026-03-02T07:00:00Z")
     proc, _report = run_pairs(tmp_path, "linked_point_in_time_restore.yml", inventory, "refused", "fabrikam-uat")
     assert proc.returncode != 0
     assert "name its LCS environment in dataalm_target_environment_id" in proc.stdout, proc.stdout[-4000:]
