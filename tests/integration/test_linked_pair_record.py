@@ -79,3 +79,64 @@ def test_a_completed_record_of_an_earlier_version_expires_by_its_quiesce_time(pa
     assert nextweek.returncode == 0, nextweek.stdout[-6000:]
     assert task_offsets(report, "contoso-uat", QUIESCE)
     assert json.loads(record_file.read_text())["quiesce"]["at"] > record["quiesce"]["at"]
+
+
+DISCARD = "dataalm_discard_unfinished_pair_record"
+
+
+def test_an_unfinished_record_is_resumed_naming_the_way_out_and_discarded_on_request(pairs_db, tmp_path):
+    emu = pairs_db
+    inventory = pairs_inventory(tmp_path, emu, {"contoso-test": {}}, dataalm_restore_point="latest",
+                                dataalm_person_deadline=6)
+    record_file = tmp_path / "state" / "contoso-test-point_in_time_restore.linked.json"
+    # nobody starts the LCS restore: the F&O side fails under its deadline, the movement never completes
+    first, _report = run_pairs(tmp_path, "linked_point_in_time_restore.yml", inventory, "first", "contoso-test")
+    assert first.returncode != 0 and "F&O side: failed" in first.stdout, first.stdout[-6000:]
+    unfinished = json.loads(record_file.read_text())
+    assert unfinished["quiesce"]["dual_write_maps_stopped"] >= 1 and unfinished["sides"]
+    assert emu.counters()["pp_restores_started"] == {"Contoso Test": 1}
+
+    # a re-run resumes the record (its 'latest' instant) and says how to start afresh instead (a preview: check mode)
+    resumed, _report = run_pairs(tmp_path, "linked_point_in_time_restore.yml", inventory, "resumed", "contoso-test",
+                                 check=True)
+    assert "Resuming the unfinished point_in_time_restore" in resumed.stdout, resumed.stdout[-6000:]
+    assert "instant %s" % unfinished["instant"] in resumed.stdout and "%s=true" % DISCARD in resumed.stdout
+
+    # on request the record is discarded, said with what it held, copied aside, and the run starts afresh: the
+    # target quiesced again, a new start, 'latest' computed anew and both sides restored to it
+    emu.advance(60)
+    fresh, report = run_pairs(tmp_path, "linked_point_in_time_restore.yml", inventory, "fresh", "contoso-test",
+                              extra_vars={DISCARD: True})
+    assert "Discarded the unfinished pair record %s" % record_file in fresh.stdout, fresh.stdout[-6000:]
+    assert "restore point latest" in fresh.stdout and "instant %s" % unfinished["instant"] in fresh.stdout
+    assert "F&O side failed" in fresh.stdout and "quiesced at %s" % unfinished["quiesce"]["at"] in fresh.stdout
+    assert json.loads((tmp_path / "state" / (record_file.name + ".discarded")).read_text()) == unfinished
+    assert task_offsets(report, "contoso-test", QUIESCE), "the target was not quiesced again"
+    record = json.loads(record_file.read_text())
+    assert record["started_at"] > unfinished["started_at"] and record["quiesce"]["at"] > unfinished["quiesce"]["at"]
+    assert record["instant"] > unfinished["instant"]
+    assert emu.counters()["pp_restores_started"] == {"Contoso Test": 2}
+    odbc = next(e for e in emu.state()["environments"] if e["name"] == "contoso-test")["odbc_connection_string"]
+    assert odbc.split("Pwd=")[-1].split(";")[0] not in fresh.stdout
+
+
+def test_an_unfinished_record_is_not_discarded_while_its_movement_runs(pairs_db, tmp_path):
+    emu = pairs_db
+    emu.set_speed(1)  # the refresh and the copy run for hours: both still run when the next run starts
+    inventory = pairs_inventory(tmp_path, emu, {"contoso-uat": {"dataalm_source_environment_id": LCS["contoso-prod"]}},
+                                dataalm_wait_timeout=2)
+    record_file = tmp_path / "state" / "contoso-uat-refresh.linked.json"
+    first, _report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "first", "contoso-uat")
+    assert first.returncode != 0, first.stdout[-6000:]
+    unfinished = json.loads(record_file.read_text())
+    assert started(emu) == ({"contoso-uat": 1}, {"Contoso UAT": 1})
+
+    refused, report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "refused", "contoso-uat",
+                                extra_vars={DISCARD: True})
+    assert refused.returncode != 0
+    assert "%s: the record %s is not discarded" % (DISCARD, record_file) in refused.stdout, refused.stdout[-6000:]
+    assert "F&O (LCS) operation" in refused.stdout and "Dataverse (Power Platform) operation" in refused.stdout
+    assert json.loads(record_file.read_text()) == unfinished
+    assert not (tmp_path / "state" / (record_file.name + ".discarded")).exists()
+    assert not task_offsets(report, "contoso-uat", QUIESCE)
+    assert started(emu) == ({"contoso-uat": 1}, {"Contoso UAT": 1})
