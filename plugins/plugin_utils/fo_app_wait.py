@@ -6,25 +6,30 @@
 A module prints nothing until it exits, so the action plugin runs it in slices: each run waits at most
 ``d365fo_dataalm_progress_interval`` seconds (default 60) and fails with ``timed_out``; the plugin prints the
 execution's status and the elapsed time, then runs the module again with the same ``execution_id``, which
-follows the execution instead of starting one. Check mode and ``wait: false`` go straight through, and the
-modules work without this plugin (ansible-test, AWX).
+follows the execution instead of starting one (the loop: plugin_utils/sliced_wait.py). Check mode and
+``wait: false`` go straight through, and the modules work without this plugin (ansible-test, AWX).
 """
 
 from __future__ import annotations
-
-import os
-import time
 
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import PROGRESS_VAR, format_elapsed
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.sliced_wait import (DEADLINE, FINISHED, timed_out_slice,
+                                                                                  wait_in_slices)
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.token_cache_vault import decrypts_token_cache
 
 display = Display()
 
 DEFAULT_WAIT_TIMEOUT = 7200
 DEFAULT_PROGRESS_INTERVAL = 60
+
+
+def _following_an_execution(result):
+    """A slice that ran out while an execution it can name goes on; without the id the next slice could not follow
+    it (it would start another one), so such a result ends the wait."""
+    return timed_out_slice(result) and bool(result.get("execution_id"))
 
 
 def _positive(*values):
@@ -56,34 +61,35 @@ class PackageWaitingAction(ActionBase):
             # check mode, no wait, or a wait the module will refuse (it says what to change): one plain run
             result.update(self._execute_module(module_name=module, module_args=args, task_vars=task_vars))
             return result
-        wait_timeout = int(args.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)
-        interval = int(task_vars.get(PROGRESS_VAR) or DEFAULT_PROGRESS_INTERVAL)
-        started = time.monotonic()
-        changed = False
-        name = module.rsplit(".", 1)[-1]
-        # this worker's parent is the controller; once it is gone nobody reads the result, so no further slice runs
-        # (issue 9 item 13, as in lcs_wait)
-        controller = os.getppid()
-        while True:
-            remaining = wait_timeout - (time.monotonic() - started)
-            slice_seconds = int(max(1, min(remaining, interval)))
-            latest = self._execute_module(module_name=module, module_args=dict(args, wait_timeout=slice_seconds),
-                                          task_vars=task_vars)
-            changed = changed or bool(latest.get("changed"))
-            elapsed = time.monotonic() - started
-            if not (latest.get("failed") and latest.get("timed_out")) or not latest.get("execution_id") \
-                    or os.getppid() != controller:
-                break
-            display.display("%s: execution %s status %s, elapsed %s" % (
-                name, latest["execution_id"], latest.get("status") or "unknown", format_elapsed(elapsed)))
-            if elapsed >= wait_timeout:
-                latest["msg"] = ("timed out after %d s waiting for execution %s (last status %s); it keeps running in "
-                                 "F&O: re-run the task to follow it"
-                                 % (wait_timeout, latest["execution_id"], latest.get("status")))
-                break
-            # the next slice follows this execution; it never starts another one
-            args["execution_id"] = latest["execution_id"]
-        latest.pop("invocation", None)
-        result.update(latest)
-        result["changed"] = changed
+        result.update(self._wait(module, args, task_vars))
         return result
+
+    def _wait(self, module, args, task_vars):
+        """The module run slice after slice on one execution: the last result, changed when any slice changed."""
+        wait_timeout = int(args.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)
+        name = module.rsplit(".", 1)[-1]
+        changes = []
+
+        def run_slice(seconds):
+            latest = self._execute_module(module_name=module, module_args=dict(args, wait_timeout=seconds),
+                                          task_vars=task_vars)
+            changes.append(bool(latest.get("changed")))
+            if latest.get("execution_id"):
+                # the next slice follows this execution; it never starts another one
+                args["execution_id"] = latest["execution_id"]
+            return latest
+
+        def show(latest, elapsed, ended):
+            if ended != FINISHED:  # between slices and at the deadline; the module's own result says how it ended
+                display.display("%s: execution %s status %s, elapsed %s" % (
+                    name, latest["execution_id"], latest.get("status") or "unknown", format_elapsed(elapsed)))
+
+        waited = wait_in_slices(run_slice, wait_timeout, int(task_vars.get(PROGRESS_VAR) or DEFAULT_PROGRESS_INTERVAL),
+                                show, unfinished=_following_an_execution)
+        latest = waited.result
+        if waited.ended == DEADLINE:
+            latest["msg"] = ("timed out after %d s waiting for execution %s (last status %s); it keeps running in "
+                             "F&O: re-run the task to follow it" % (wait_timeout, latest["execution_id"],
+                                                                   latest.get("status")))
+        latest.pop("invocation", None)
+        return dict(latest, changed=any(changes))

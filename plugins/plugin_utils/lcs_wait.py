@@ -6,13 +6,13 @@
 A module can print nothing until it exits, so a 24-hour wait would be silent. The action plugins
 run the module once with ``wait: false`` (start or join), then wait in slices by running
 ``lcs_operation_info`` with a short ``wait_timeout`` and print a status line after each slice, the
-way ansible.builtin.reboot reports progress. Check mode and ``wait: false`` go straight through.
-The modules keep working without these plugins (for example under ``ansible-test`` or AWX).
+way ansible.builtin.reboot reports progress (the loop itself: plugin_utils/sliced_wait.py). Check mode
+and ``wait: false`` go straight through. The modules keep working without these plugins (for example
+under ``ansible-test`` or AWX).
 """
 
 from __future__ import annotations
 
-import os
 import time
 
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -23,6 +23,7 @@ from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import
 from ansible_collections.d365fo.dataalm.plugins.module_utils._movement.operation import TERMINAL_STATES
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.lcs_project_run import RUN_DIR_OPTION, with_project_run
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import PROGRESS_VAR, format_elapsed
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.sliced_wait import wait_in_slices
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.token_cache_vault import decrypts_token_cache
 
 display = Display()
@@ -95,26 +96,24 @@ class LcsWaitingAction(ActionBase):
 
     def _follow(self, args, task_vars, name, operation_id, started_at, wait_timeout):
         """Wait in slices of the follow-up module, printing a progress line after each; the last result."""
-        # this worker's parent is the controller; once it is gone nobody reads the result (issue: a killed
-        # controller must not leave a poller behind until the operation ends)
-        controller = os.getppid()
         poll_interval = int(args.get("poll_interval") or DEFAULT_POLL_INTERVAL)
         progress_interval = int(task_vars.get(PROGRESS_VAR) or DEFAULT_PROGRESS_INTERVAL)
         follow = {k: args[k] for k in self.connection_options + self.run_options if k in args}
         follow.update(environment_id=args.get(self.status_environment_option), operation_id=operation_id,
                       poll_interval=poll_interval, wait=True)
-        while True:
-            remaining = wait_timeout - (time.monotonic() - started_at)
-            slice_seconds = int(max(1, min(remaining, max(progress_interval, poll_interval))))
-            latest = self._execute_module(module_name=self.follow_up,
-                                          module_args=dict(follow, wait_timeout=slice_seconds), task_vars=task_vars)
-            elapsed = time.monotonic() - started_at
-            if os.getppid() != controller:
-                return latest
+
+        def run_slice(seconds):
+            return self._execute_module(module_name=self.follow_up, module_args=dict(follow, wait_timeout=seconds),
+                                        task_vars=task_vars)
+
+        def show(latest, elapsed, _ended):
+            # after every slice, the last one too: the user sees the status the wait ended on
             display.display("%s: operation %s status %s, elapsed %s" % (
                 name, operation_id, latest.get("status") or "unknown", format_elapsed(elapsed)))
-            if not (latest.get("failed") and latest.get("timed_out") and wait_timeout - elapsed > 0):
-                return latest
+
+        # a slice at least one poll long, or the module would look only once per slice
+        return wait_in_slices(run_slice, wait_timeout, max(progress_interval, poll_interval), show,
+                              started=started_at).result
 
     @staticmethod
     def _merge(result, first, latest, wait_timeout, service="LCS"):
