@@ -7,37 +7,20 @@ plugin_utils/sliced_wait.py)."""
 
 from __future__ import annotations
 
-from ansible.module_utils.parsing.convert_bool import boolean
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.options import (DEFAULT_POLL_INTERVAL,
                                                                                   DEFAULT_WAIT_TIMEOUT)
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.lcs_wait import DEFAULT_PROGRESS_INTERVAL
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import PROGRESS_VAR, format_elapsed
-from ansible_collections.d365fo.dataalm.plugins.plugin_utils.sliced_wait import wait_in_slices
-from ansible_collections.d365fo.dataalm.plugins.plugin_utils.token_cache_vault import decrypts_token_cache
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.sliced_wait import SlicedWaitAction, wait_in_slices
 
 display = Display()
 
 
-class ActionModule(ActionBase):
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(SlicedWaitAction):
     token_cache_env = "LCS_TOKEN_CACHE"
 
-    @decrypts_token_cache  # a vault-encrypted token cache, decrypted around every slice
-    def run(self, tmp=None, task_vars=None):
-        task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
-        args = dict(self._task.args)
-        module = self._task.resolved_action or self._task.action
-        if self._play_context.check_mode or not boolean(args.get("wait", True), strict=False):
-            result.update(self._execute_module(module_name=module, module_args=args, task_vars=task_vars))
-            return result
-        result.update(self._watch(module, args, task_vars))
-        return result
-
-    def _watch(self, module, args, task_vars):
+    def _wait(self, module, args, task_vars):
         """The module run slice after slice until it finds the restore and the restore ends: the last result."""
         wait_timeout = int(args.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT)
 

@@ -12,13 +12,10 @@ follows the execution instead of starting one (the loop: plugin_utils/sliced_wai
 
 from __future__ import annotations
 
-from ansible.module_utils.parsing.convert_bool import boolean
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible_collections.d365fo.dataalm.plugins.plugin_utils.progress import PROGRESS_VAR, format_elapsed
-from ansible_collections.d365fo.dataalm.plugins.plugin_utils.sliced_wait import (DEADLINE, FINISHED, timed_out_slice,
-                                                                                  wait_in_slices)
-from ansible_collections.d365fo.dataalm.plugins.plugin_utils.token_cache_vault import decrypts_token_cache
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.sliced_wait import (
+    DEADLINE, FINISHED, SlicedWaitAction, timed_out_slice, wait_in_slices)
 
 display = Display()
 
@@ -45,24 +42,11 @@ def _positive(*values):
     return True
 
 
-class PackageWaitingAction(ActionBase):
-    _supports_check_mode = True
-    _supports_async = False
+class PackageWaitingAction(SlicedWaitAction):
     token_cache_env = "FO_TOKEN_CACHE"
 
-    @decrypts_token_cache  # a vault-encrypted token cache, decrypted around every slice
-    def run(self, tmp=None, task_vars=None):
-        task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
-        args = dict(self._task.args)
-        module = self._task.resolved_action or self._task.action
-        if self._play_context.check_mode or not boolean(args.get("wait", True), strict=False) or not _positive(
-                args.get("wait_timeout"), args.get("poll_interval")):
-            # check mode, no wait, or a wait the module will refuse (it says what to change): one plain run
-            result.update(self._execute_module(module_name=module, module_args=args, task_vars=task_vars))
-            return result
-        result.update(self._wait(module, args, task_vars))
-        return result
+    def _can_wait(self, args):
+        return _positive(args.get("wait_timeout"), args.get("poll_interval"))
 
     def _wait(self, module, args, task_vars):
         """The module run slice after slice on one execution: the last result, changed when any slice changed."""
@@ -89,7 +73,7 @@ class PackageWaitingAction(ActionBase):
         latest = waited.result
         if waited.ended == DEADLINE:
             latest["msg"] = ("timed out after %d s waiting for execution %s (last status %s); it keeps running in "
-                             "F&O: re-run the task to follow it" % (wait_timeout, latest["execution_id"],
-                                                                   latest.get("status")))
+                             "F&O: re-run the task to follow it"
+                             % (wait_timeout, latest["execution_id"], latest.get("status")))
         latest.pop("invocation", None)
         return dict(latest, changed=any(changes))

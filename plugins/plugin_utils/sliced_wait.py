@@ -9,7 +9,8 @@ a module that waits at most one slice and fails with ``timed_out`` when the oper
 then; ``wait_in_slices`` runs slice after slice, hands every result to the plugin's progress callback, and
 stops at the first result that is not such an unfinished slice, at the task's deadline, or as soon as the
 controller that asked for the wait is gone. Each slice is a fresh module run, so the next playbook run can
-resume a wait the same way (the module finds the running operation again).
+resume a wait the same way (the module finds the running operation again). ``SlicedWaitAction`` is the
+``run`` of a plugin whose module both starts and follows the wait (data packages, lcs_restore_watch).
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from __future__ import annotations
 import os
 import time
 from collections import namedtuple
+
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils.token_cache_vault import decrypts_token_cache
 
 # why a wait ended: the operation ended (or the module failed for another reason), the task's wait_timeout
 # passed, or the controller died
@@ -72,3 +77,36 @@ def wait_in_slices(run_slice, wait_timeout, slice_seconds, on_slice, unfinished=
         on_slice(latest, elapsed, ended)
         if ended:
             return SlicedWait(latest, elapsed, ended)
+
+
+class SlicedWaitAction(ActionBase):
+    """The action plugin of a module that waits in slices of its own runs (fo_app_wait.py, lcs_restore_watch).
+
+    Check mode, ``wait: false`` and a wait the module will refuse run the module once, as the normal action
+    would; otherwise ``_wait(module, args, task_vars)`` waits and returns the result. (lcs_wait.py starts the
+    operation with one module and follows it with another, so it has its own ``run`` around the same loop.)
+    """
+
+    _supports_check_mode = True
+    _supports_async = False  # the slices are separate module runs; an async task could not be followed
+    token_cache_env = "LCS_TOKEN_CACHE"  # the plane's variable the modules' token_cache falls back to
+
+    @decrypts_token_cache  # a vault-encrypted token cache, decrypted around every slice
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        args = dict(self._task.args)
+        module = self._task.resolved_action or self._task.action
+        if self._play_context.check_mode or not boolean(args.get("wait", True), strict=False) \
+                or not self._can_wait(args):
+            result.update(self._execute_module(module_name=module, module_args=args, task_vars=task_vars))
+            return result
+        result.update(self._wait(module, args, task_vars))
+        return result
+
+    def _can_wait(self, args):
+        """False for a wait the module will refuse: one plain run lets it say what to change."""
+        return True
+
+    def _wait(self, module, args, task_vars):
+        raise NotImplementedError

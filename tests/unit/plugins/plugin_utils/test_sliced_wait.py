@@ -11,15 +11,13 @@ from __future__ import annotations
 import pytest
 from ansible.module_utils import _internal
 
-from ansible_collections.d365fo.dataalm.plugins.plugin_utils import sliced_wait
-from ansible_collections.d365fo.dataalm.plugins.plugin_utils.sliced_wait import (CONTROLLER_GONE, DEADLINE, FINISHED,
-                                                                                  wait_in_slices)
-
 _WAS_CONTROLLER = _internal.is_controller  # see tests/unit/plugins/callback/test_report.py
 from ansible_collections.d365fo.dataalm.plugins.action import lcs_restore_watch  # noqa: E402
-from ansible_collections.d365fo.dataalm.plugins.plugin_utils import fo_app_wait, lcs_wait  # noqa: E402
+from ansible_collections.d365fo.dataalm.plugins.plugin_utils import fo_app_wait, lcs_wait, sliced_wait  # noqa: E402
 
 _internal.is_controller = _WAS_CONTROLLER
+CONTROLLER_GONE, DEADLINE, FINISHED = sliced_wait.CONTROLLER_GONE, sliced_wait.DEADLINE, sliced_wait.FINISHED
+wait_in_slices = sliced_wait.wait_in_slices
 
 RUNNING = {"failed": True, "timed_out": True, "status": "InProgress"}
 DONE = {"changed": False, "status": "Completed", "state": "succeeded"}
@@ -158,11 +156,13 @@ def test_lcs_wait_prints_after_every_slice_the_last_one_too(printed):
     for name in ("connection_options", "follow_up", "status_environment_option", "shares_project_run"):
         setattr(action, name, getattr(lcs_wait.LcsWaitingAction, name))
     action.run_options = ()
-    latest = lcs_wait.LcsWaitingAction._follow(action, {"environment_id": "env-1", "poll_interval": 5}, {},
-                                              "lcs_database_refresh", "op-1", sliced_wait.time.monotonic(), 3600)
+    args = {"environment_id": "env-1", "poll_interval": 5}
+    started = sliced_wait.time.monotonic()
+    latest = lcs_wait.LcsWaitingAction._follow(action, args, {}, "lcs_database_refresh", "op-1", started, 3600)
     assert latest["status"] == "Completed"
     assert [line.rsplit(", elapsed", 1)[0] for line in printed] == [
-        "lcs_database_refresh: operation op-1 status InProgress", "lcs_database_refresh: operation op-1 status Completed"]
+        "lcs_database_refresh: operation op-1 status InProgress",
+        "lcs_database_refresh: operation op-1 status Completed"]
     # the follow-up module, told which operation to follow, one slice of the progress interval (default 300 s)
     assert [(name, args["operation_id"], args["wait_timeout"]) for name, args in action.runs] == [
         ("d365fo.dataalm.lcs_operation_info", "op-1", 300)] * 2
@@ -182,8 +182,9 @@ def test_fo_app_wait_prints_between_slices_and_follows_the_execution_it_started(
 def test_restore_watch_prints_only_between_slices(printed):
     found = dict(RUNNING, found=True, operation_id="op-9")
     action = FakeAction(dict(RUNNING, found=False), found, dict(DONE, found=True, operation_id="op-9"))
-    latest = lcs_restore_watch.ActionModule._watch(action, "d365fo.dataalm.lcs_restore_watch",
-                                                   {"environment_id": "env-1", "poll_interval": 2}, {})
+    args = {"environment_id": "env-1", "poll_interval": 2}
+    latest = lcs_restore_watch.ActionModule._wait(action, "d365fo.dataalm.lcs_restore_watch", args, {})
     assert latest["status"] == "Completed"
     assert [line.rsplit(", elapsed", 1)[0] for line in printed] == [
-        "lcs_restore_watch: no restore started in LCS yet on env-1", "lcs_restore_watch: restore op-9 status InProgress"]
+        "lcs_restore_watch: no restore started in LCS yet on env-1",
+        "lcs_restore_watch: restore op-9 status InProgress"]
