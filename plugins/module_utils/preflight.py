@@ -578,7 +578,7 @@ def evaluate(kind, source=None, target=None, now=None, point_in_time=None, spart
         _check_integrations(sql, findings)
         _check_identity(identity, data_projects, source, target, findings)
     if plan_followups:
-        _plan_followups(kind, source, target, findings)  # hook (issue 23)
+        _plan_followups(kind, source, target, _followup_reader(sql, identity), findings)  # hook (issue 23)
 
     order = {BLOCKING: 0, WARNING: 1, INFO: 2}
     return sorted(findings, key=lambda f: order[f["severity"]])
@@ -591,7 +591,23 @@ def _check_identity(identity, data_projects, source, target, findings):
     preflight_identity.check_projects(data_projects, identity, labels, findings)
 
 
-def _plan_followups(kind, source, target, findings):
+def _followup_reader(sql, identity):
+    """Which module reads the follow-ups after the move, told by the facts the run gathered over its transport.
+
+    Only a run with SQL access counts recurring integrations over SQL (``sql``), and only a run through the
+    application layer reads its F&O identity (``identity``). With neither (or both) the transport is not
+    known here, so both modules are named plainly rather than guessed.
+    """
+    if sql and not identity:
+        return "this run reads them over SQL with fo_followup_info"
+    if identity and not sql:
+        return ("this run has no SQL access and reads them through the application layer with fo_app_followup_info, "
+                "which lists what no data entity exposes as not checked")
+    return ("fo_followup_info reads them when the run has SQL access, fo_app_followup_info through the application "
+            "layer otherwise")
+
+
+def _plan_followups(kind, source, target, reader, findings):
     """The follow-ups this movement will create (followups.py), so the change record can plan them."""
     planned = followups.plan(kind, sql_environment_type(source) or "", sql_environment_type(target) or "")
     if not planned:
@@ -601,8 +617,8 @@ def _plan_followups(kind, source, target, findings):
     findings.append(finding(
         "followups_planned", INFO,
         "This movement will leave %d follow-up(s) to plan: %s." % (len(planned), ", ".join(listed)),
-        "Plan them in the change record; after the move the post_restore role (fo_followup_info) reports which "
-        "apply, done, checked or handed over with the screen path and source page (docs/runbooks.md, Follow-ups)."))
+        "Plan them in the change record; after the move the post_restore role reports which apply, done, checked or "
+        "handed over with the screen path and source page (docs/runbooks.md, Follow-ups): %s." % reader))
 
 
 def blocking(findings):

@@ -148,6 +148,31 @@ def test_preflight_lists_the_follow_ups_the_movement_will_create():
     assert not any(f["id"] == "followups_planned" for f in export)
 
 
+@pytest.mark.parametrize("transport, named, not_named", [
+    # facts counted over SQL: the run has SQL access, fo_followup_info reads the follow-ups
+    ({"sql": {"recurring_jobs_active": 0, "hold_planned": False}}, ["over SQL with fo_followup_info"],
+     ["fo_app_followup_info"]),
+    # the run's F&O identity was read: it works through the application layer, without SQL
+    ({"identity": {"movement": "lcs_refresh", "dbmovementapi_survives_refresh": False, "source": {},
+                   "target": {"signed_in": True, "mapped_user": "Admin", "identity": {"kind": "application"},
+                              "users": [{"user_id": "Admin", "enabled": True}], "data_projects": []}}},
+     ["through the application layer with fo_app_followup_info", "not checked"], ["fo_followup_info", "over SQL"]),
+    # neither: the transport is not known to the rules, so both are named
+    ({}, ["fo_followup_info reads them when the run has SQL access",
+          "fo_app_followup_info through the application layer otherwise"], []),
+])
+def test_the_planned_follow_ups_name_the_module_that_reads_them_over_the_run_transport(transport, named, not_named):
+    from ansible_collections.d365fo.dataalm.plugins.module_utils import preflight
+
+    findings = preflight.evaluate("refresh", {"name": "prod", "type": "Production"}, {"name": "uat", "type": "Sandbox"},
+                                  plan_followups=True, now="2026-01-02T00:00:00+00:00", **transport)
+    (planned,) = [f for f in findings if f["id"] == "followups_planned"]
+    for text in named:
+        assert text in planned["remedy"], planned["remedy"]
+    for text in not_named:
+        assert text not in planned["remedy"], planned["remedy"]
+
+
 def test_without_sql_entity_detection_lists_what_applies_and_marks_the_rest_not_checked():
     """fo_app_followup_info's detection: Commerce found through its entities, Financial Reporting's user absent,
     attachments and templates (no entity) listed as not checked with the reason, never dropped."""
