@@ -37,7 +37,10 @@ attributes:
     description: Nothing changes.
 notes:
   - The identity needs read access to C(SystemUsers), C(RetailChannels) and C(RetailHardwareProfiles); an entity it
-    cannot read (HTTP 403) or that the environment does not serve (HTTP 404) leaves its feature not checked.
+    cannot read (HTTP 403), that the environment does not serve (HTTP 404) or whose query its F&O version refuses
+    (HTTP 400) leaves its feature not checked, with what to change and F&O's request id. A feature is still found
+    when another of its entities shows it in use.
+  - An identity the environment does not accept at all (HTTP 401) fails the task with what to change.
   - With a SQL connection, use M(d365fo.dataalm.fo_followup_info) (or the post_restore role over SQL), which also counts
     the attachment and template rows.
 seealso:

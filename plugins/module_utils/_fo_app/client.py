@@ -32,11 +32,15 @@ ADVICE = {
 
 
 class FoError(MovementError):
-    """A call F&O refused; ``message`` holds F&O's own words, ``request_id`` its activity id (ms-dyn-aid)."""
+    """A call F&O refused; ``message`` holds F&O's own words, ``request_id`` its activity id (ms-dyn-aid).
 
-    def __init__(self, message, status=None, request_id=None):
+    ``detail`` is F&O's words alone, for callers that give their own advice instead of ADVICE's.
+    """
+
+    def __init__(self, message, status=None, request_id=None, detail=None):
         self.status = status
         self.request_id = request_id
+        self.detail = redact(detail) if detail else None
         super().__init__(redact(message), details={"http_status": status, "request_id": request_id})
 
     def __str__(self):
@@ -56,7 +60,7 @@ def fo_error(exc, what):
         detail = None
     advice = ADVICE.get(exc.status, "")
     error = FoError("%s failed: %s%s" % (what, detail or exc.body or exc, advice), status=exc.status,
-                    request_id=exc.request_id)
+                    request_id=exc.request_id, detail=detail)
     error.transient = exc.transient
     return error
 
