@@ -26,6 +26,7 @@ import datetime
 import re
 
 from ansible_collections.d365fo.dataalm.plugins.module_utils import cleanup
+from ansible_collections.d365fo.dataalm.plugins.module_utils._lcs.rules import same_environment
 from ansible_collections.d365fo.dataalm.plugins.module_utils.fo_sql import FoSqlError
 
 STATE_TABLE = "DATAALMSTATE"
@@ -146,7 +147,8 @@ def decide(observed, request):
     if not confirmed:
         _check_expected(observed, request)
     marker = observed["marker"]
-    own = marker.get("environment_id") == request["environment_id"]
+    # the marker keeps the id as the run that cleaned wrote it; a user may type it upper-case or without dashes
+    own = same_environment(marker.get("environment_id"), request["environment_id"])
     if request["purpose"] == "movement":
         if own or confirmed:
             return "proven"

@@ -46,6 +46,15 @@ def test_confirmation_adopts_only_the_named_database_and_never_reopens_a_cleaned
         fo_target.decide(observed(old, users=9), request(confirm_database="db_uat"))
 
 
+def test_the_marker_names_the_environment_whatever_the_spelling_of_its_id():
+    """A marker written with the service's lower-case id proves a target typed upper-case or without dashes."""
+    own = {"environment_id": UAT, "generation": "op-1", "state": "verified"}
+    for spelling in (UAT.upper(), UAT.replace("-", ""), "{%s}" % UAT):
+        assert fo_target.decide(observed(own, users=9), request("movement", environment_id=spelling)) == "proven"
+    with pytest.raises(fo_target.RefusedError):
+        fo_target.decide(observed({"environment_id": UAT[:-1] + "0"}, users=9), request("movement"))
+
+
 def test_the_database_recorded_with_the_snapshot_must_be_the_one_reached():
     with pytest.raises(fo_target.RefusedError, match="snapshot taken before the movement recorded database db_uat"):
         fo_target.decide(observed(database="db_prod"), request(expected={"server": "sql1", "database": "db_uat"}))
