@@ -53,6 +53,9 @@ def test_a_unified_target_without_lcs_id_is_restored_by_one_power_platform_resto
     assert proc.returncode == 0, proc.stdout[-6000:]
     assert "is a unified environment: one Power Platform operation moves" in proc.stdout
     assert "ACTION NEEDED in LCS" not in proc.stdout
+    # neither SQL nor the F&O URL: the run says the clean-up did not run and what to set, and does not fail
+    assert re.search(r"the F&O database clean-up \(users, [^)]*\) did not run", proc.stdout), proc.stdout[-4000:]
+    assert "dataalm_sql_connection_string" in proc.stdout and "fo_environment_url" in proc.stdout
     counters = emu.counters()
     assert counters["pp_restores_started"] == {"Fabrikam UAT": 1}
     assert counters.get("operations_started", {}) == {}  # nothing asked of LCS
