@@ -137,3 +137,41 @@ def test_a_bad_cleanup_variable_stops_the_run_before_either_side_starts(pairs_db
     assert proc.returncode != 0
     assert "dataalm_resume_batch_jobs" in proc.stdout and "did you mean dataalm_keep_users" in proc.stdout
     assert _started(emu) == ({}, {})
+
+
+def _register_app(emu, client_id):
+    """The automation app registered in F&O (mapped to Admin, whom LCS keeps enabled) in both databases, so it signs
+    in to the copy through the application layer; what an administrator does once per environment."""
+    import pyodbc
+
+    for name in ("contoso-prod", "contoso-uat"):
+        odbc = next(e for e in emu.state()["environments"] if e["name"] == name)["odbc_connection_string"]
+        with pyodbc.connect(odbc, autocommit=True) as conn:
+            conn.execute("INSERT INTO SYSAADCLIENTTABLE (RECID, AADCLIENTID, USERID, NAME) VALUES (?, ?, 'Admin', ?)",
+                         900000101, client_id, "dataalm")
+
+
+def test_without_sql_the_copy_is_cleaned_through_the_application_layer(pairs_db, tmp_path):
+    import yaml
+
+    emu = pairs_db
+    inventory = _inventory(tmp_path, emu)
+    document = yaml.safe_load(inventory.read_text())
+    variables, host = document["all"]["vars"], document["all"]["hosts"]["contoso-uat"]
+    del host["dataalm_sql_connection_string"], host["dataalm_confirm_database"]
+    variables.update({"fo_environment_url": emu.base_url + "/fo/contoso-uat", "fo_client_id": variables["pp_client_id"],
+                      "fo_client_secret": variables["pp_client_secret"], "fo_tenant_id": variables["pp_tenant_id"],
+                      "fo_authority_url": variables["pp_authority_url"], "fo_ca_path": variables["pp_ca_path"]})
+    inventory.write_text(yaml.safe_dump(document, sort_keys=False))
+    _register_app(emu, variables["pp_client_id"])
+
+    proc, report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "first", "contoso-uat")
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    host = report["hosts"]["contoso-uat"]
+    assert len(task_offsets(report, "contoso-uat", "Run the clean-up profile (the steps an entity")) == 1
+    # the steps an entity cannot express are listed with the reason; the others ran and were verified
+    assert host["not_run"] and all(step.get("reason") for step in host["not_run"])
+    assert host["verification"] and all(check["passed"] for check in host["verification"])
+    assert _query(emu, "contoso-uat", "SELECT COUNT(*) FROM BATCHJOB WHERE STATUS IN (1, 2, 5, 9)") == [(0,)]
+    again, _report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "again", "contoso-uat")
+    assert again.returncode == 0 and _unchanged(again), again.stdout[-4000:]
