@@ -16,17 +16,12 @@ import time
 import pytest
 
 from devtools.ansible_runner import VENV_BIN, ansible_env
-from tests.integration.pairs_support import LCS, PAIRS_WORLD, REPO, pairs_inventory, run_pairs, task_offsets
+from tests.integration.pairs_support import LCS, REPO, pairs_inventory, run_pairs, started, task_offsets
 
 pytestmark = pytest.mark.xdist_group("pairs")
 
 CLEANUP = "Run the clean-up profile"
 QUEUED_MAIL = "SELECT COUNT(*) FROM SYSOUTGOINGEMAILTABLE WHERE STATUS IN (0, 2, 4, 5)"
-
-
-@pytest.fixture
-def pairs_db(start_emulator):
-    return start_emulator(PAIRS_WORLD, databases=True, speed=600)
 
 
 def _query(emu, name, sql):
@@ -39,11 +34,6 @@ def _query(emu, name, sql):
 
 def _marker(emu):
     return dict(_query(emu, "contoso-uat", "SELECT NAME, VALUE FROM DATAALMSTATE"))
-
-
-def _started(emu):
-    counters = emu.counters()
-    return counters.get("operations_started", {}), counters.get("pp_copies_started", {})
 
 
 def _inventory(tmp_path, emu, **host_vars):
@@ -95,7 +85,7 @@ def test_the_refreshed_copy_is_cleaned_once_and_reruns_preview_and_tag_runs_chan
         env=ansible_env(), capture_output=True, text=True, timeout=600, check=False)
     assert tagged.returncode == 0 and _unchanged(tagged), tagged.stdout[-4000:]
     assert "side: start or join" not in tagged.stdout and "Verify the invariants" in tagged.stdout
-    assert _started(emu) == ({"contoso-uat": 1}, {"Contoso UAT": 1})
+    assert started(emu) == ({"contoso-uat": 1}, {"Contoso UAT": 1})
 
 
 def test_a_controller_killed_during_the_movement_is_resumed_and_cleans_once(pairs_db, tmp_path):
@@ -108,7 +98,7 @@ def test_a_controller_killed_during_the_movement_is_resumed_and_cleans_once(pair
     proc = subprocess.Popen(argv, env=ansible_env(), cwd=str(tmp_path), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     deadline = time.monotonic() + 180
-    while _started(emu) != ({"contoso-uat": 1}, {"Contoso UAT": 1}):
+    while started(emu) != ({"contoso-uat": 1}, {"Contoso UAT": 1}):
         assert proc.poll() is None, proc.stdout.read()
         assert time.monotonic() < deadline, "the movements never started"
         time.sleep(0.5)
@@ -120,7 +110,7 @@ def test_a_controller_killed_during_the_movement_is_resumed_and_cleans_once(pair
     emu.set_speed(600)
     resumed, report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "resumed", "contoso-uat")
     assert resumed.returncode == 0, resumed.stdout[-6000:]
-    assert _started(emu) == ({"contoso-uat": 1}, {"Contoso UAT": 1}), "a side was started a second time"
+    assert started(emu) == ({"contoso-uat": 1}, {"Contoso UAT": 1}), "a side was started a second time"
     fo_side = report["hosts"]["contoso-uat"]["pair"]["sides"]["finance_and_operations"]
     assert fo_side["action"] == "joined" or fo_side["state"] == "succeeded"
     assert _marker(emu)["GENERATION"] == fo_side["operation_id"] and _marker(emu)["STATE"] == "verified"
@@ -136,7 +126,7 @@ def test_a_bad_cleanup_variable_stops_the_run_before_either_side_starts(pairs_db
     proc, _report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "refused", "contoso-uat")
     assert proc.returncode != 0
     assert "dataalm_resume_batch_jobs" in proc.stdout and "did you mean dataalm_keep_users" in proc.stdout
-    assert _started(emu) == ({}, {})
+    assert started(emu) == ({}, {})
 
 
 def _register_app(emu, client_id):
