@@ -165,3 +165,15 @@ def test_without_sql_the_copy_is_cleaned_through_the_application_layer(pairs_db,
     assert _query(emu, "contoso-uat", "SELECT COUNT(*) FROM BATCHJOB WHERE STATUS IN (1, 2, 5, 9)") == [(0,)]
     again, _report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "again", "contoso-uat")
     assert again.returncode == 0 and _unchanged(again), again.stdout[-4000:]
+
+
+def test_a_preview_of_a_fresh_refresh_starts_nothing_and_cleans_nothing(pairs_db, tmp_path):
+    emu = pairs_db
+    inventory = _inventory(tmp_path, emu)
+    proc, report = run_pairs(tmp_path, "linked_refresh.yml", inventory, "preview", "contoso-uat", check=True)
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    assert started(emu) == ({}, {})
+    # nothing moved, so nothing is cleaned or previewed as cleaned: the clean-up waits for both halves
+    assert not task_offsets(report, "contoso-uat", CLEANUP)
+    assert _query(emu, "contoso-uat", "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE UPPER(TABLE_NAME) = "
+                                      "'DATAALMSTATE'") == [(0,)]
